@@ -1,0 +1,150 @@
+/**
+ * The environment, read once at start-up and turned into one validated,
+ * frozen config object. A bad value stops start-up with a message that names
+ * the variable and says what it expects.
+ */
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const port = z.coerce
+  .number({ error: 'a whole number from 1 to 65535' })
+  .int('a whole number from 1 to 65535')
+  .min(1, 'a whole number from 1 to 65535')
+  .max(65535, 'a whole number from 1 to 65535');
+
+const minutes = (max: number) =>
+  z.coerce
+    .number({ error: `a whole number of minutes from 1 to ${max}` })
+    .int(`a whole number of minutes from 1 to ${max}`)
+    .min(1, `a whole number of minutes from 1 to ${max}`)
+    .max(max, `a whole number of minutes from 1 to ${max}`);
+
+const hours = (max: number) =>
+  z.coerce
+    .number({ error: `a whole number of hours from 1 to ${max}` })
+    .int(`a whole number of hours from 1 to ${max}`)
+    .min(1, `a whole number of hours from 1 to ${max}`)
+    .max(max, `a whole number of hours from 1 to ${max}`);
+
+const url = (protocols: string[], what: string) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, what);
+
+const environment = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1, 'a host name or address').default('127.0.0.1'),
+  PUBLIC_URL: url(
+    ['http:', 'https:'],
+    'an http:// or https:// address, like https://calls.example.com',
+  )
+    .refine(
+      (value) => new URL(value).pathname === '/',
+      'an address without a path, like https://calls.example.com',
+    )
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .refine(
+      (value) => value.startsWith('sqlite:') || value.startsWith('file:'),
+      'sqlite:<path>, like sqlite:./data/callvault.db',
+    )
+    .default('sqlite:./data/callvault.db'),
+  SMTP_URL: url(
+    ['smtp:', 'smtps:'],
+    'smtp:// or smtps://, like smtps://user:pass@mail.example.com:465',
+  ).optional(),
+  MAIL_FROM: z
+    .string()
+    .refine(
+      (value) => z.email().safeParse(value.match(/<([^>]+)>$/)?.[1] ?? value)
+        .success,
+      'an address, or a name and address like "Callvault <no-reply@x.com>"',
+    )
+    .optional(),
+  ADMIN_EMAIL: z.email('one email address').optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  SESSION_IDLE_MINUTES: minutes(24 * 60).default(30),
+  SESSION_MAX_HOURS: hours(24 * 30).default(12),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS as [string, ...string[]], {
+      error: `one of ${LOG_LEVELS.join(', ')}`,
+    })
+    .default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Origin and base path that links in emails are built from. */
+  publicUrl: URL;
+  /** Whether cookies get the Secure flag (PUBLIC_URL is https). */
+  secureCookies: boolean;
+  database: { engine: 'sqlite'; file: string };
+  /** Undefined means the local mailbox. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  initialAdmin: { email: string; password: string } | undefined;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  logLevel: string;
+}
+
+/** Thrown when the environment is wrong; main prints it and exits. */
+export class ConfigError extends Error {}
+
+/** Reads the environment (empty values count as unset). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environment.safeParse(present);
+
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')} must be ${issue.message}`,
+    );
+    throw new ConfigError(`Callvault cannot start:\n${lines.join('\n')}`);
+  }
+  const values = parsed.data;
+
+  if (Boolean(values.ADMIN_EMAIL) !== Boolean(values.ADMIN_PASSWORD)) {
+    throw new ConfigError(
+      'Callvault cannot start:\n  ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+    );
+  }
+
+  const publicUrl = new URL(
+    values.PUBLIC_URL ?? `http://${hostForUrl(values.HOST)}:${values.PORT}`,
+  );
+
+  return Object.freeze({
+    port: values.PORT,
+    host: values.HOST,
+    publicUrl,
+    secureCookies: publicUrl.protocol === 'https:',
+    database: {
+      engine: 'sqlite' as const,
+      file: values.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, ''),
+    },
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM ?? `Callvault <no-reply@${publicUrl.hostname}>`,
+    initialAdmin: values.ADMIN_EMAIL
+      ? { email: values.ADMIN_EMAIL, password: values.ADMIN_PASSWORD ?? '' }
+      : undefined,
+    sessionIdleMinutes: values.SESSION_IDLE_MINUTES,
+    sessionMaxHours: values.SESSION_MAX_HOURS,
+    logLevel: values.LOG_LEVEL,
+  });
+}
+
+/** Listening on every interface still means links point at one name. */
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

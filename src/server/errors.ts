@@ -1,0 +1,94 @@
+/**
+ * The error catalogue: every refusal Callvault gives, with the HTTP status
+ * and the words a person reads. Domain code throws `AppError` by code; the
+ * HTTP layer turns it into `{ code, message, fields?, retryAfter? }`.
+ */
+
+export const ERRORS = {
+  BAD_REQUEST: [400, 'The request could not be read.'],
+  VALIDATION: [400, 'Some fields need your attention.'],
+  UNKNOWN_FIELD: [400, 'The request holds a field Callvault does not accept.'],
+  // One answer for unknown email, wrong password, disabled and invited
+  // users, so that the answer never says which (ASVS 2.2.1, 6.3.8).
+  SIGN_IN_FAILED: [401, 'That email and password do not match an account.'],
+  SIGN_IN_REQUIRED: [401, 'Please sign in.'],
+  CODE_REQUIRED: [401, 'Enter the security code we emailed you first.'],
+  PASSWORD_REQUIRED: [401, 'Choose your password first.'],
+  CODE_WRONG: [400, 'That security code is not right. Check the latest email.'],
+  CODE_EXPIRED: [
+    400,
+    'That security code has expired. Use "Send a new code" to get another.',
+  ],
+  CODE_TRIES_USED: [
+    401,
+    'Too many wrong codes for this sign-in. Please sign in again.',
+  ],
+  CODE_BUDGET_USED: [
+    429,
+    'Too many wrong security codes for this account. Try again later.',
+  ],
+  CODE_RESEND_WAIT: [429, 'Please wait before asking for another code.'],
+  CODE_SEND_LIMIT: [
+    429,
+    'Too many security codes were sent to this account. Try again later.',
+  ],
+  LINK_INVALID: [
+    400,
+    'This link has already been used, was replaced by a newer one or has ' +
+      'expired. Ask your administrator to send a new invitation.',
+  ],
+  SETUP_INVALID: [
+    400,
+    'This setup link has been used or has expired. Restart Callvault to ' +
+      'print a new one.',
+  ],
+  SETUP_DONE: [409, 'Callvault already has an administrator.'],
+  PASSWORD_REJECTED: [400, 'Choose a different password.'],
+  FORBIDDEN: [403, 'You do not have permission to do that.'],
+  CROSS_ORIGIN: [403, 'Requests from other sites are refused.'],
+  NOT_FOUND: [404, 'Not found.'],
+  USER_NOT_FOUND: [404, 'There is no such user.'],
+  EMAIL_TAKEN: [409, 'A user with this email address already exists.'],
+  LAST_ADMINISTRATOR: [
+    409,
+    'Callvault needs at least one active administrator. Make someone else ' +
+      'an administrator first.',
+  ],
+  NOT_INVITED: [409, 'This user has already accepted their invitation.'],
+  UNSUPPORTED_MEDIA: [415, 'Send the request as JSON.'],
+  TOO_MANY_REQUESTS: [429, 'Too many requests. Please wait and try again.'],
+  UNAVAILABLE: [503, 'Callvault cannot reach its database. Try again shortly.'],
+  INTERNAL: [500, 'Something went wrong on our side. Please try again.'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorExtras {
+  /** Field name → message to show next to that field. */
+  fields?: Record<string, string>;
+  /** Seconds before trying again makes sense (429). */
+  retryAfter?: number;
+  /** Replaces the catalogue message when the detail helps the person. */
+  message?: string;
+}
+
+/** A refusal from the catalogue. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields?: Record<string, string>;
+  readonly retryAfter?: number;
+
+  constructor(code: ErrorCode, extras: ErrorExtras = {}) {
+    super(extras.message ?? ERRORS[code][1]);
+    this.code = code;
+    this.status = ERRORS[code][0];
+    this.fields = extras.fields;
+    this.retryAfter = extras.retryAfter;
+  }
+}
+
+/** Shorthand for a form error on one field. */
+export function fieldError(field: string, message: string): AppError {
+  return new AppError('VALIDATION', { fields: { [field]: message } });
+}

@@ -1,0 +1,103 @@
+/**
+ * The Fastify application: plugins, the origin check, the error catalogue
+ * and the routes by area. Knows nothing of how the process starts.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger, LoggerOptions } from 'pino';
+import type { DomainContext } from '../auth/context.ts';
+import { AppError } from '../errors.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { isCrossOrigin } from './origin-check.ts';
+import { healthRoutes } from './routes/health.ts';
+import { mailboxRoutes } from './routes/mailbox.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { setupRoutes } from './routes/setup.ts';
+import { signInRoutes } from './routes/sign-in.ts';
+import { userRoutes } from './routes/users.ts';
+
+export interface AppOptions {
+  ctx: DomainContext;
+  logger: Logger;
+  /** Folder of the built web app (index.html, assets/). */
+  webRoot: string;
+  /** Serve /api/mailbox (only when mail goes to the local mailbox). */
+  mailbox: boolean;
+}
+
+/** Pino settings: JSON, fields first, no secret in any line. */
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'res.headers["set-cookie"]',
+        '*.password',
+        '*.newPassword',
+        '*.confirmPassword',
+        '*.code',
+        '*.token',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      // The path only: query strings and fragments may carry tokens.
+      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url.split('?')[0],
+        ip: req.ip,
+      }),
+    },
+  };
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { ctx } = options;
+  // Fastify types a custom logger as its own; the pino instance fits it.
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // The socket's address is the client's; forwarded headers are ignored.
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+  }) as unknown as FastifyInstance;
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: ctx.config.secureCookies ? [] : null,
+      },
+    },
+    hsts: ctx.config.secureCookies,
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (isCrossOrigin(request, ctx.config.publicUrl)) {
+      throw new AppError('CROSS_ORIGIN');
+    }
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+  installErrorHandler(app);
+
+  healthRoutes(app, ctx);
+  signInRoutes(app, ctx);
+  setupRoutes(app, ctx);
+  userRoutes(app, ctx);
+  if (options.mailbox) mailboxRoutes(app, ctx);
+  await pageRoutes(app, ctx, options.webRoot);
+
+  return app;
+}

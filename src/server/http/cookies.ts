@@ -1,0 +1,37 @@
+/**
+ * The two cookies and their flags, in one place: HttpOnly (no script reads
+ * them), SameSite=Lax (not sent on cross-site posts), Secure over https.
+ */
+import type { FastifyReply } from 'fastify';
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { Config } from '../config.ts';
+import { PENDING_LIFETIME_MS } from '../auth/pending-sign-in.ts';
+
+export const SESSION_COOKIE = 'callvault_session';
+export const PENDING_COOKIE = 'callvault_pending';
+
+function flags(config: Config, maxAgeSeconds: number): CookieSerializeOptions {
+  return {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.secureCookies,
+    path: '/',
+    maxAge: maxAgeSeconds,
+  };
+}
+
+export function setSessionCookie(reply: FastifyReply, config: Config, token: string) {
+  reply.setCookie(SESSION_COOKIE, token, flags(config, config.sessionMaxHours * 3600));
+}
+
+export function setPendingCookie(reply: FastifyReply, config: Config, token: string) {
+  reply.setCookie(PENDING_COOKIE, token, flags(config, PENDING_LIFETIME_MS / 1000));
+}
+
+export function clearSessionCookie(reply: FastifyReply, config: Config) {
+  reply.clearCookie(SESSION_COOKIE, flags(config, 0));
+}
+
+export function clearPendingCookie(reply: FastifyReply, config: Config) {
+  reply.clearCookie(PENDING_COOKIE, flags(config, 0));
+}

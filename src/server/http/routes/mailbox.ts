@@ -1,0 +1,34 @@
+/**
+ * The local mailbox, for running Callvault with no SMTP server. It shows
+ * every message (codes included), so it exists only in that mode and
+ * answers only requests from this machine.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { MailboxMessage } from '../../../api/schemas.ts';
+import type { DomainContext } from '../../auth/context.ts';
+import { AppError } from '../../errors.ts';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const SHOWN = 100;
+
+export function mailboxRoutes(app: FastifyInstance, ctx: DomainContext): void {
+  app.get('/api/mailbox', async (request) => {
+    if (!LOOPBACK.has(request.ip)) throw new AppError('NOT_FOUND');
+
+    const rows = await ctx.db
+      .selectFrom('mailbox')
+      .selectAll()
+      .orderBy('received_at', 'desc')
+      .limit(SHOWN)
+      .execute();
+    const messages: MailboxMessage[] = rows.map((row) => ({
+      id: row.id,
+      receivedAt: row.received_at,
+      to: row.to_address,
+      from: row.from_address,
+      subject: row.subject,
+      text: row.text_body,
+    }));
+    return { messages };
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * Delivers the outbox. Each message is claimed with a lease before it is
+ * sent, so that two senders never send it twice and a sender that dies
+ * mid-send leaves a claim that simply runs out. Failures back off.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../db/schema.ts';
+import type { MailTransport } from './transports.ts';
+
+/** How long one claim lasts; longer than the SMTP timeouts added up. */
+const LEASE_MS = 60_000;
+const POLL_MS = 1_000;
+const BATCH = 20;
+const BACKOFF_FIRST_MS = 5_000;
+const BACKOFF_MAX_MS = 10 * 60_000;
+
+/** 5 s, 10 s, 20 s … up to 10 minutes between tries. */
+export function backoffMs(attempts: number): number {
+  return Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(0, attempts - 1), BACKOFF_MAX_MS);
+}
+
+export interface SenderOptions {
+  db: Kysely<Database>;
+  transport: MailTransport;
+  from: string;
+  log: Logger;
+  clock: () => Date;
+}
+
+export class OutboxSender {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly options: SenderOptions) {}
+
+  /** Starts polling; `kick` makes it look at once. */
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Waits for the current round to finish and stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    this.options.transport.close();
+  }
+
+  /** Asks for a delivery round now (after a commit that queued mail). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.deliverDue()
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.options.log.warn({ event: 'outbox.round_failed', err: error });
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), POLL_MS);
+        }
+      });
+  }
+
+  /** One round: drop what is stale, then claim and send what is due. */
+  async deliverDue(): Promise<number> {
+    const { db, clock } = this.options;
+    const now = clock().toISOString();
+
+    await db
+      .updateTable('outbox')
+      .set({ discarded_at: now, text_body: null, html_body: null })
+      .where('sent_at', 'is', null)
+      .where('discarded_at', 'is', null)
+      .where('discard_after', '<', now)
+      .execute();
+
+    const due = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('sent_at', 'is', null)
+      .where('discarded_at', 'is', null)
+      .where('next_attempt_at', '<=', now)
+      .where((eb) =>
+        eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]),
+      )
+      .orderBy('created_at')
+      .limit(BATCH)
+      .execute();
+
+    let sent = 0;
+    for (const { id } of due) {
+      if (await this.deliverOne(id)) sent += 1;
+    }
+    return sent;
+  }
+
+  private async deliverOne(id: string): Promise<boolean> {
+    const { db, clock, transport, log, from } = this.options;
+    const now = clock();
+
+    // The conditional UPDATE is the claim: of several senders, only the one
+    // that changes the row goes on to send it.
+    const claimed = await db
+      .updateTable('outbox')
+      .set((eb) => ({
+        lease_until: new Date(now.getTime() + LEASE_MS).toISOString(),
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where('id', '=', id)
+      .where('sent_at', 'is', null)
+      .where('discarded_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('lease_until', 'is', null),
+          eb('lease_until', '<', now.toISOString()),
+        ]),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    if (!claimed || claimed.text_body === null || claimed.html_body === null) {
+      return false;
+    }
+
+    try {
+      await transport.send({
+        from,
+        to: claimed.to_address,
+        subject: claimed.subject,
+        text: claimed.text_body,
+        html: claimed.html_body,
+      });
+    } catch (error) {
+      const retryAt = new Date(clock().getTime() + backoffMs(claimed.attempts));
+      await db
+        .updateTable('outbox')
+        .set({
+          lease_until: null,
+          next_attempt_at: retryAt.toISOString(),
+          last_error: describe(error),
+        })
+        .where('id', '=', id)
+        .execute();
+      log.warn({
+        event: 'outbox.send_failed',
+        mailId: id,
+        kind: claimed.kind,
+        attempts: claimed.attempts,
+        retryAt: retryAt.toISOString(),
+        reason: describe(error),
+      });
+      return false;
+    }
+
+    // Once delivered, the body (which may hold a link or a code) is erased.
+    await db
+      .updateTable('outbox')
+      .set({
+        sent_at: clock().toISOString(),
+        lease_until: null,
+        last_error: null,
+        text_body: null,
+        html_body: null,
+      })
+      .where('id', '=', id)
+      .execute();
+    log.info({
+      event: 'outbox.sent',
+      mailId: id,
+      kind: claimed.kind,
+      to: claimed.to_address,
+      subject: claimed.subject,
+      via: transport.name,
+    });
+    return true;
+  }
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.slice(0, 300);
+}

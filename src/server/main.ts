@@ -1,0 +1,58 @@
+/**
+ * Starts Callvault from the environment (and .env when present), prints how
+ * to reach it, and stops cleanly on SIGINT / SIGTERM.
+ */
+import 'dotenv/config';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { startCallvault } from './runtime.ts';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const callvault = await startCallvault(config);
+  const portal = config.publicUrl.origin;
+  const lines = [`Callvault is running at ${portal}`];
+
+  if (callvault.setup.kind === 'link') {
+    // Printed, not logged: the person who started Callvault needs this
+    // link once, and log collectors must never see it.
+    lines.push(
+      '',
+      'No administrator exists yet. Open this one-time link to create one',
+      `(valid until ${callvault.setup.expiresAt.toUTCString()}):`,
+      `  ${callvault.setup.url}`,
+    );
+  } else if (callvault.setup.kind === 'created') {
+    lines.push(`Administrator ${callvault.setup.email} was created from ADMIN_EMAIL.`);
+  }
+  if (!config.smtpUrl) {
+    lines.push('', `No SMTP_URL set: mail goes to the local mailbox at ${portal}/mailbox`);
+  }
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    callvault.log.info({ event: 'shutdown', signal });
+    await callvault.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`Callvault could not start: ${message}\n`);
+  process.exit(1);
+});

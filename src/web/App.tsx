@@ -1,0 +1,54 @@
+/**
+ * Every page of the web app and where it lives. Pages before sign-in
+ * stand alone; signed-in pages share the layout with the menu.
+ */
+import { createBrowserRouter, Navigate } from 'react-router';
+import { RouterProvider } from 'react-router/dom';
+import { setApiNavigator } from './api.ts';
+import { RequireAdministrator } from './components/RequireAdministrator.tsx';
+import { SignedInLayout } from './components/SignedInLayout.tsx';
+import { HomePage } from './pages/HomePage.tsx';
+import { InvitationPage } from './pages/InvitationPage.tsx';
+import { MailboxPage } from './pages/MailboxPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { PersonalisePasswordPage } from './pages/PersonalisePasswordPage.tsx';
+import { SecurityCodePage } from './pages/SecurityCodePage.tsx';
+import { SetupPage } from './pages/SetupPage.tsx';
+import { SignInPage } from './pages/SignInPage.tsx';
+import { UserFormRoute } from './pages/users/UserFormPage.tsx';
+import { UsersPage } from './pages/users/UsersPage.tsx';
+
+const router = createBrowserRouter([
+  { path: '/sign-in', element: <SignInPage /> },
+  { path: '/sign-in/code', element: <SecurityCodePage /> },
+  { path: '/invitation', element: <InvitationPage /> },
+  { path: '/personalise-password', element: <PersonalisePasswordPage /> },
+  { path: '/setup', element: <SetupPage /> },
+  { path: '/mailbox', element: <MailboxPage /> },
+  {
+    element: <SignedInLayout />,
+    children: [
+      { path: '/', element: <HomePage /> },
+      {
+        path: '/settings',
+        element: <RequireAdministrator />,
+        children: [
+          { index: true, element: <Navigate to="/settings/users" replace /> },
+          { path: 'users', element: <UsersPage /> },
+          { path: 'users/new', element: <UserFormRoute /> },
+          { path: 'users/:id', element: <UserFormRoute /> },
+        ],
+      },
+    ],
+  },
+  { path: '*', element: <NotFoundPage /> },
+]);
+
+// The API client sends people to the step the server says they owe.
+setApiNavigator((path, options) => {
+  void router.navigate(path, options);
+});
+
+export function App() {
+  return <RouterProvider router={router} />;
+}

@@ -1,0 +1,55 @@
+/**
+ * A labelled text input with its hint and its error. The error is tied to
+ * the input with aria-describedby and aria-invalid so that a screen reader
+ * reads it when the input gets focus.
+ */
+import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
+
+interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+  label: string;
+  error?: string | undefined;
+  hint?: ReactNode;
+  /** Ids of more text that describes the input, like a strength hint. */
+  describedBy?: string | undefined;
+}
+
+export function Field(props: FieldProps) {
+  const { label, error, hint, describedBy, ...inputProps } = props;
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+
+  const descriptions = [
+    hint === undefined ? undefined : hintId,
+    error === undefined ? undefined : errorId,
+    describedBy,
+  ].filter((value) => value !== undefined);
+
+  return (
+    <div className={error === undefined ? 'field' : 'field field-invalid'}>
+      <label htmlFor={id}>{label}</label>
+      {hint !== undefined && (
+        <div id={hintId} className="hint">
+          {hint}
+        </div>
+      )}
+      {error !== undefined && <FieldError id={errorId} message={error} />}
+      <input
+        id={id}
+        aria-invalid={error === undefined ? undefined : true}
+        aria-describedby={descriptions.join(' ') || undefined}
+        {...inputProps}
+      />
+    </div>
+  );
+}
+
+/** The message beside a field, marked so it is not read as plain text. */
+export function FieldError({ id, message }: { id: string; message: string }) {
+  return (
+    <p id={id} className="field-error">
+      <span className="visually-hidden">Error: </span>
+      {message}
+    </p>
+  );
+}

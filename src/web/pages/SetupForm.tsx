@@ -1,0 +1,105 @@
+/** The first administrator's details and password. */
+import { useRef, useState, type FormEvent } from 'react';
+import { api, toApiError, type ApiError } from '../api.ts';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { Field } from '../components/Field.tsx';
+import { PasswordRules } from '../components/PasswordRules.tsx';
+import { PasswordStrength } from '../components/PasswordStrength.tsx';
+import { ShowPasswordToggle } from '../components/ShowPasswordToggle.tsx';
+import { useFocusOnError } from '../hooks/useFocusOnError.ts';
+
+interface SetupFormProps {
+  token: string;
+  onCreated: () => void;
+}
+
+export function SetupForm({ token, onCreated }: SetupFormProps) {
+  const [email, setEmail] = useState('');
+  const [firstName, setFirstName] = useState('');
+  const [lastName, setLastName] = useState('');
+  const [password, setPassword] = useState('');
+  const [shown, setShown] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const alert = useRef<HTMLDivElement>(null);
+  useFocusOnError(failure, form, alert);
+
+  async function create(event: FormEvent) {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+
+    try {
+      await api.post('/api/setup', {
+        token,
+        email,
+        firstName,
+        lastName,
+        password,
+      });
+      onCreated();
+    } catch (caught) {
+      setFailure(toApiError(caught));
+      setBusy(false);
+    }
+  }
+
+  const fields = failure?.fields ?? {};
+
+  return (
+    <>
+      <p>Create the first administrator. They can then invite everyone else.</p>
+      <ErrorAlert ref={alert} message={failure?.message} />
+      <form ref={form} onSubmit={create} noValidate>
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={fields.email}
+        />
+        <Field
+          label="First name"
+          name="firstName"
+          autoComplete="given-name"
+          value={firstName}
+          onChange={(event) => setFirstName(event.target.value)}
+          error={fields.firstName}
+        />
+        <Field
+          label="Last name"
+          name="lastName"
+          autoComplete="family-name"
+          value={lastName}
+          onChange={(event) => setLastName(event.target.value)}
+          error={fields.lastName}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type={shown ? 'text' : 'password'}
+          autoComplete="new-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          error={fields.password}
+          hint={<PasswordRules />}
+          describedBy="setup-password-strength"
+        />
+        <PasswordStrength
+          id="setup-password-strength"
+          password={password}
+          userInputs={[email, firstName, lastName]}
+        />
+        <ShowPasswordToggle checked={shown} onChange={setShown} />
+        <button type="submit" className="button-primary">
+          Create administrator
+        </button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,77 @@
+/** Sign-in with email and password, the first step of every journey. */
+import { useRef, useState, type FormEvent } from 'react';
+import { useLocation, useSearchParams } from 'react-router';
+import type { SignInResult } from '../../api/schemas.ts';
+import { api, followRedirect, toApiError, type ApiError } from '../api.ts';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { Field } from '../components/Field.tsx';
+import { PageHeading } from '../components/PageHeading.tsx';
+import { PublicLayout } from '../components/PublicLayout.tsx';
+import { useFocusOnError } from '../hooks/useFocusOnError.ts';
+import { noticeFrom } from '../notice.ts';
+
+export function SignInPage() {
+  const [searchParams] = useSearchParams();
+  const location = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const alert = useRef<HTMLDivElement>(null);
+  useFocusOnError(failure, form, alert);
+
+  // Why the person landed here, e.g. a sign-in that ran out of time.
+  const notice = noticeFrom(location.state);
+
+  async function signIn(event: FormEvent) {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+
+    try {
+      const result = await api.post<SignInResult>('/api/sign-in', {
+        email,
+        password,
+        next: searchParams.get('next') ?? undefined,
+      });
+      followRedirect(result.redirect);
+    } catch (caught) {
+      setFailure(toApiError(caught));
+      setPassword('');
+      setBusy(false);
+    }
+  }
+
+  return (
+    <PublicLayout>
+      <PageHeading title="Sign in">Sign in to Callvault</PageHeading>
+      <ErrorAlert ref={alert} message={failure?.message ?? notice} />
+      <form ref={form} onSubmit={signIn} noValidate>
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+          error={failure?.fields.email}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          error={failure?.fields.password}
+        />
+        <button type="submit" className="button-primary">
+          Sign in
+        </button>
+      </form>
+    </PublicLayout>
+  );
+}

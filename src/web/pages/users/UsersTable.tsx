@@ -1,0 +1,78 @@
+/** The table of users: one row each, with edit and resend actions. */
+import { Link } from 'react-router';
+import type { UserRow } from '../../../api/schemas.ts';
+import { PencilIcon } from '../../components/PencilIcon.tsx';
+import { displayName, formatDateTime, formatRoles } from '../../format.ts';
+import { UserStatus } from './UserStatus.tsx';
+
+interface UsersTableProps {
+  users: UserRow[];
+  loading: boolean;
+  onResendInvitation: (user: UserRow) => void;
+}
+
+export function UsersTable(props: UsersTableProps) {
+  const { users, loading, onResendInvitation } = props;
+  // One clock reading per render keeps every row's "expired" consistent.
+  const now = Date.now();
+
+  return (
+    <div className="table-scroll">
+      <table className="users-table" aria-busy={loading}>
+        <caption className="visually-hidden">Users</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Roles</th>
+            <th scope="col">Two-factor</th>
+            <th scope="col">Status</th>
+            <th scope="col">Last sign-in</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((user) => (
+            <tr key={user.id}>
+              <td>{fullName(user)}</td>
+              <td>{user.email}</td>
+              <td>{formatRoles(user.roles)}</td>
+              <td>{user.twoFactor ? 'On' : 'Off'}</td>
+              <td>
+                <UserStatus user={user} now={now} />
+              </td>
+              <td>
+                {user.lastSignInAt === null
+                  ? 'Never'
+                  : formatDateTime(user.lastSignInAt)}
+              </td>
+              <td className="actions">
+                <Link
+                  to={`/settings/users/${encodeURIComponent(user.id)}`}
+                  className="icon-button"
+                  aria-label={`Edit ${displayName(user)}`}
+                  title="Edit"
+                >
+                  <PencilIcon />
+                </Link>
+                {user.status === 'invited' && (
+                  <button
+                    type="button"
+                    className="button-secondary button-small"
+                    onClick={() => onResendInvitation(user)}
+                  >
+                    Resend invitation
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function fullName(user: UserRow): string {
+  return `${user.firstName} ${user.lastName}`.trim();
+}
