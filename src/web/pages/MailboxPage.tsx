@@ -45,7 +45,7 @@ export function MailboxPage() {
   }, [load]);
 
   return (
-    <PublicLayout>
+    <PublicLayout wide>
       <PageHeading>Mailbox</PageHeading>
       <p>
         When no SMTP server is configured, Callvault keeps the mail it sends

@@ -46,24 +46,26 @@ export function UsersTable(props: UsersTableProps) {
                   ? 'Never'
                   : formatDateTime(user.lastSignInAt)}
               </td>
-              <td className="actions">
-                <Link
-                  to={`/settings/users/${encodeURIComponent(user.id)}`}
-                  className="icon-button"
-                  aria-label={`Edit ${displayName(user)}`}
-                  title="Edit"
-                >
-                  <PencilIcon />
-                </Link>
-                {user.status === 'invited' && (
-                  <button
-                    type="button"
-                    className="button-secondary button-small"
-                    onClick={() => onResendInvitation(user)}
+              <td>
+                <div className="actions">
+                  <Link
+                    to={`/settings/users/${encodeURIComponent(user.id)}`}
+                    className="icon-button"
+                    aria-label={`Edit ${displayName(user)}`}
+                    title="Edit"
                   >
-                    Resend invitation
-                  </button>
-                )}
+                    <PencilIcon />
+                  </Link>
+                  {user.status === 'invited' && (
+                    <button
+                      type="button"
+                      className="button-secondary button-small"
+                      onClick={() => onResendInvitation(user)}
+                    >
+                      Resend invitation
+                    </button>
+                  )}
+                </div>
               </td>
             </tr>
           ))}
