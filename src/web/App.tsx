@@ -5,6 +5,7 @@
 import { createBrowserRouter, Navigate } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { setApiNavigator } from './api.ts';
+import { KeyedByHash } from './components/KeyedByHash.tsx';
 import { RequireAdministrator } from './components/RequireAdministrator.tsx';
 import { SignedInLayout } from './components/SignedInLayout.tsx';
 import { HomePage } from './pages/HomePage.tsx';
@@ -21,9 +22,15 @@ import { UsersPage } from './pages/users/UsersPage.tsx';
 const router = createBrowserRouter([
   { path: '/sign-in', element: <SignInPage /> },
   { path: '/sign-in/code', element: <SecurityCodePage /> },
-  { path: '/invitation', element: <InvitationPage /> },
+  {
+    path: '/invitation',
+    element: <KeyedByHash><InvitationPage /></KeyedByHash>,
+  },
   { path: '/personalise-password', element: <PersonalisePasswordPage /> },
-  { path: '/setup', element: <SetupPage /> },
+  {
+    path: '/setup',
+    element: <KeyedByHash><SetupPage /></KeyedByHash>,
+  },
   { path: '/mailbox', element: <MailboxPage /> },
   {
     element: <SignedInLayout />,

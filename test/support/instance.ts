@@ -43,7 +43,19 @@ export interface TestInstance {
    * two-factor is on), sets the password, and returns a signed-in client.
    */
   addActiveUser(options: NewUserOptions): Promise<{ client: Client; id: string }>;
-  stop(): Promise<void>;
+  /**
+   * Stops the instance and its SMTP listener. The files go too, unless
+   * `keepFiles` is set so that a new instance can start on them.
+   */
+  stop(options?: { keepFiles?: boolean }): Promise<void>;
+}
+
+export interface InstanceOptions {
+  /**
+   * Start on the files of an earlier instance (its `dir`), as a restarted
+   * process would, instead of a fresh directory.
+   */
+  dir?: string;
 }
 
 export interface NewUserOptions {
@@ -57,8 +69,10 @@ export interface NewUserOptions {
 
 export async function startInstance(
   env: Record<string, string> = {},
+  options: InstanceOptions = {},
 ): Promise<TestInstance> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callvault-test-'));
+  const dir =
+    options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'callvault-test-'));
   const smtp = new TestSmtp();
   const smtpUrl = await smtp.start();
   const port = await freePort();
@@ -137,10 +151,10 @@ export async function startInstance(
       }
       return { client, id: created.body.id };
     },
-    async stop() {
+    async stop(stopOptions = {}) {
       await callvault.close();
       await smtp.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!stopOptions.keepFiles) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return instance;

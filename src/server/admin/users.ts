@@ -15,6 +15,7 @@ import type { DomainContext, RequestMeta } from '../auth/context.ts';
 import { sendInvitation } from '../auth/invitation.ts';
 import { newId } from '../auth/secrets.ts';
 import { endAllSessionsOf } from '../auth/session.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
 import {
@@ -158,17 +159,20 @@ export async function createUser(
     last_sign_in_at: null,
   };
 
-  await ctx.db.transaction().execute(async (trx) => {
-    const taken = await trx
-      .selectFrom('users')
-      .select('id')
-      .where('email_normalized', '=', user.email_normalized)
-      .executeTakeFirst();
-    if (taken) {
-      throw fieldError('email', 'A user with this email address already exists.');
-    }
+  const taken = () =>
+    new AppError('EMAIL_TAKEN', {
+      fields: { email: 'A user with this email address already exists.' },
+    });
 
-    await trx.insertInto('users').values(user).execute();
+  await ctx.db.transaction().execute(async (trx) => {
+    // Two admins adding one address at once: the UNIQUE index decides.
+    await trx
+      .insertInto('users')
+      .values(user)
+      .execute()
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) ? taken() : error;
+      });
     await sendInvitation(ctx, trx, user, admin);
     await recordAudit(trx, ctx.clock(), {
       event: 'user.created',

@@ -83,8 +83,11 @@ export function passwordProblem(
   }
 
   const lower = text.toLowerCase();
-  if (COMMON.has(lower) || COMMON.has(lower.replace(/\s+/g, ''))) {
-    return 'This is one of the most common passwords. Choose something less predictable.';
+  if (isCommon(lower)) {
+    return (
+      'This is one of the most common passwords, or one with only digits, ' +
+      'symbols or repeats added. Choose something less predictable.'
+    );
   }
   if (new Set(lower).size < 5) {
     return 'This password repeats too few different characters.';
@@ -93,6 +96,20 @@ export function passwordProblem(
     return 'Do not build your password from your name, your email address or Callvault.';
   }
   return null;
+}
+
+/**
+ * A common password, also when dressed up the usual ways: spaces taken
+ * out, digits or symbols added before or after ("password123456"), or the
+ * whole repeated ("dragondragon").
+ */
+function isCommon(lower: string): boolean {
+  const squeezed = lower.replace(/\s+/g, '');
+  const core = squeezed.replace(/^[\d\p{P}\p{S}]+|[\d\p{P}\p{S}]+$/gu, '');
+  const repeated = /^(.+?)\1+$/u.exec(squeezed)?.[1];
+  return [lower, squeezed, core, repeated].some(
+    (candidate) => candidate !== undefined && COMMON.has(candidate),
+  );
 }
 
 /**

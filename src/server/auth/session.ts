@@ -9,7 +9,11 @@ import type { UserRecord } from '../users/user.ts';
 import { later, MINUTE, type DomainContext, type RequestMeta } from './context.ts';
 import { hashToken, newId, newToken } from './secrets.ts';
 
-/** Writing last-seen on every request would make every read a write. */
+/**
+ * Writing last-seen on every request would make every read a write.
+ * TODO(limitation: idle-precision) so idle time is counted from up to a
+ * minute before the last request.
+ */
 const TOUCH_EVERY_MS = MINUTE;
 
 /** Starts a session with a fresh token (ASVS 3.2.1: new at every sign-in). */

@@ -36,7 +36,11 @@ export type Outcome =
   | { step: 'code' | 'personalise'; pendingToken: string }
   | { step: 'home'; sessionToken: string };
 
-/** Email and password; same answer and time for every kind of failure. */
+/**
+ * Email and password; same answer and time for every kind of failure.
+ * TODO(limitation: sign-in-throttling) wrong passwords are audited but not
+ * yet slowed down per account or client.
+ */
 export async function signInWithPassword(
   ctx: DomainContext,
   email: string,

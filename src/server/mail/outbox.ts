@@ -19,7 +19,11 @@ export interface OutgoingMail {
   discardAfter?: Date;
 }
 
-/** Queues one message; call inside the transaction of the change. */
+/**
+ * Queues one message; call inside the transaction of the change.
+ * TODO(limitation: outbox-plaintext) the body stays readable in the table
+ * until it is sent or expires; the sender erases it then.
+ */
 export async function enqueueMail(
   db: Kysely<Database>,
   now: Date,

@@ -1,0 +1,158 @@
+/**
+ * Steps of the sign-in journey that several HTTP security tests repeat:
+ * sign in up to the code, read the latest mail, plant a cookie, count rows.
+ * Each helper talks to the real instance; none fakes a step.
+ */
+import { expect } from 'vitest';
+import { Client } from './client.ts';
+import type { TestInstance } from './instance.ts';
+import { codeIn, linkIn, type ReceivedMail } from './smtp.ts';
+
+/** The password `addActiveUser` gives a user when the test names none. */
+export const PASSWORD = 'a long and personal passphrase';
+
+/**
+ * The newest mail to `address`, once it has arrived. The outbox says how
+ * many mails were queued for the address, so a mail still on its way is
+ * waited for rather than mistaken for an older one.
+ */
+export async function latestMail(
+  cv: TestInstance,
+  address: string,
+): Promise<ReceivedMail> {
+  const queued = await cv.callvault.db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('to_address', '=', address)
+    .where((eb) =>
+      eb.or([eb('discarded_at', 'is', null), eb('sent_at', 'is not', null)]),
+    )
+    .executeTakeFirstOrThrow();
+  return cv.smtp.waitFor(address, Number(queued.count));
+}
+
+/** The code in the newest mail to `address`. */
+export async function latestCode(cv: TestInstance, address: string) {
+  return codeIn(await latestMail(cv, address));
+}
+
+/**
+ * Signs in with email and password in a fresh browser, which must then owe
+ * a security code, and returns that browser with the code it was mailed.
+ */
+export async function signInForCode(
+  cv: TestInstance,
+  email: string,
+  password = PASSWORD,
+): Promise<{ client: Client; code: string }> {
+  const client = cv.client();
+  const answer = await client.post('/api/sign-in', { email, password });
+  expect(answer.body).toMatchObject({ step: 'code' });
+
+  return { client, code: await latestCode(cv, email) };
+}
+
+/**
+ * Adds a user as the first administrator and returns their id and the
+ * token of the invitation link they were mailed (not yet used).
+ */
+export async function invite(
+  cv: TestInstance,
+  user: { email: string; twoFactor?: boolean; roles?: string[] },
+): Promise<{ id: string; token: string }> {
+  const admin = await cv.admin();
+  const created = await admin.post('/api/users', {
+    email: user.email,
+    firstName: 'Invited',
+    lastName: 'Person',
+    roles: user.roles ?? ['user'],
+    twoFactor: user.twoFactor ?? false,
+  });
+  expect(created.status).toBe(201);
+
+  const link = linkIn(await latestMail(cv, user.email));
+  return { id: created.body.id, token: new URL(link).hash.slice(1) };
+}
+
+/** A fresh browser that holds exactly the cookies given, and no others. */
+export async function browserWith(
+  cv: TestInstance,
+  cookies: Record<string, string>,
+): Promise<Client> {
+  const client = cv.client();
+  for (const [name, value] of Object.entries(cookies)) {
+    await client.jar.setCookie(`${name}=${value}; Path=/`, cv.url);
+  }
+  return client;
+}
+
+/** A 6-digit code that is surely not `code`. */
+export function wrongCode(code: string, step = 1): string {
+  return String((Number(code) + step) % 1_000_000).padStart(6, '0');
+}
+
+/** The id of the user with this email. */
+export async function userId(cv: TestInstance, email: string): Promise<string> {
+  const row = await cv.callvault.db
+    .selectFrom('users')
+    .select('id')
+    .where('email_normalized', '=', email.toLowerCase())
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** How many audit events of one kind concern a user. */
+export async function auditCount(
+  cv: TestInstance,
+  targetUserId: string,
+  event: string,
+): Promise<number> {
+  const row = await cv.callvault.db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('target_user_id', '=', targetUserId)
+    .where('event', '=', event)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** How many rows of a per-user table (sessions, pending sign-ins) a user has. */
+export async function rowsOf(
+  cv: TestInstance,
+  table: 'sessions' | 'pending_sign_ins',
+  ownerId: string,
+): Promise<number> {
+  const row = await cv.callvault.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('user_id', '=', ownerId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/**
+ * Every "table.column" whose stored text holds `secret` as a whole word.
+ * Word edges keep a 6-digit code from "matching" inside a hex hash or id.
+ */
+export async function placesHolding(
+  cv: TestInstance,
+  secret: string,
+): Promise<string[]> {
+  const db = cv.callvault.db;
+  const pattern = new RegExp(`(?<![0-9A-Za-z_-])${secret}(?![0-9A-Za-z_-])`);
+  const found: string[] = [];
+
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  for (const table of tables) {
+    // The table names come from the database itself, not from a request.
+    const rows = await db.selectFrom(table.name as 'users').selectAll().execute();
+    for (const row of rows as Record<string, unknown>[]) {
+      for (const [column, value] of Object.entries(row)) {
+        if (value !== null && pattern.test(String(value))) {
+          found.push(`${table.name}.${column}`);
+        }
+      }
+    }
+  }
+  return [...new Set(found)];
+}
