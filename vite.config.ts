@@ -18,7 +18,13 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: 'http://127.0.0.1:3000' },
+      // A regex, because the plain prefix '/api' also catches '/api.ts'.
+      // The server refuses state changes from other origins; the dev
+      // server's pages are the same app, so they speak as its origin.
+      '^/api/': {
+        target: 'http://127.0.0.1:3000',
+        headers: { origin: 'http://127.0.0.1:3000' },
+      },
     },
   },
 });

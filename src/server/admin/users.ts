@@ -269,6 +269,8 @@ export async function resendInvitation(
     if (!user) throw new AppError('USER_NOT_FOUND');
     if (user.status !== 'invited') throw new AppError('NOT_INVITED');
 
+    // A browser still half-way through the old link stops there too.
+    await endAllSessionsOf(trx, id);
     await sendInvitation(ctx, trx, user, admin);
     await recordAudit(trx, ctx.clock(), {
       event: 'invitation.sent',

@@ -12,7 +12,8 @@ import { hashToken, newId, newToken } from './secrets.ts';
 /**
  * Writing last-seen on every request would make every read a write.
  * TODO(limitation: idle-precision) so idle time is counted from up to a
- * minute before the last request.
+ * minute before the last request; never more than a tenth of the idle
+ * timeout, or a short one (SESSION_IDLE_MINUTES=1) would end busy sessions.
  */
 const TOUCH_EVERY_MS = MINUTE;
 
@@ -70,10 +71,8 @@ export async function findSession(
     .executeTakeFirst();
   if (!row) return null;
 
-  const idleLimit = later(
-    new Date(row.session_last_seen_at),
-    ctx.config.sessionIdleMinutes * MINUTE,
-  );
+  const idleMs = ctx.config.sessionIdleMinutes * MINUTE;
+  const idleLimit = later(new Date(row.session_last_seen_at), idleMs);
   const expired =
     new Date(row.session_expires_at) <= now || idleLimit <= now;
   if (expired || row.status !== 'active' || row.must_personalise) {
@@ -81,7 +80,8 @@ export async function findSession(
     return null;
   }
 
-  if (now.getTime() - new Date(row.session_last_seen_at).getTime() >= TOUCH_EVERY_MS) {
+  const touchEvery = Math.min(TOUCH_EVERY_MS, idleMs / 10);
+  if (now.getTime() - new Date(row.session_last_seen_at).getTime() >= touchEvery) {
     await ctx.db
       .updateTable('sessions')
       .set({ last_seen_at: now.toISOString() })

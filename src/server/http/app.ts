@@ -66,6 +66,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   await app.register(fastifyCookie);
+  // JSON only (docs/API.md). text/plain is one of the types a cross-site
+  // form may post without a preflight, so it gets the 415 of any non-JSON.
+  app.removeContentTypeParser('text/plain');
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {

@@ -14,6 +14,8 @@ export function safeNextPath(next: string | undefined, origin: URL): string {
     return '/';
   }
   if (target.origin !== origin.origin) return '/';
+  // Dot segments resolve only now: "/..//evil.test" comes out "//evil.test".
+  if (/^\/[\\/]/.test(target.pathname)) return '/';
   if (target.pathname.startsWith('/api/')) return '/';
   return target.pathname + target.search + target.hash;
 }

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { isAdministrator, useMe } from './MeContext.ts';
 
+/** The "Application" navigation landmark. */
 export function AppMenu() {
   const me = useMe();
   const { pathname } = useLocation();

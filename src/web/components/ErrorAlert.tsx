@@ -10,6 +10,7 @@ interface ErrorAlertProps {
   ref?: Ref<HTMLDivElement>;
 }
 
+/** The role="alert" region, focusable for error handling. */
 export function ErrorAlert({ message, ref }: ErrorAlertProps) {
   return (
     <div ref={ref} role="alert" className="alert" tabIndex={-1}>

@@ -13,6 +13,7 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   describedBy?: string | undefined;
 }
 
+/** A labelled input with optional hint and error. */
 export function Field(props: FieldProps) {
   const { label, error, hint, describedBy, ...inputProps } = props;
   const id = useId();
@@ -44,11 +45,10 @@ export function Field(props: FieldProps) {
   );
 }
 
-/** The message beside a field, marked so it is not read as plain text. */
+/** The message beside a field; aria-invalid on the field says "error". */
 export function FieldError({ id, message }: { id: string; message: string }) {
   return (
     <p id={id} className="field-error">
-      <span className="visually-hidden">Error: </span>
       {message}
     </p>
   );

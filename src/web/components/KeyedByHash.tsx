@@ -6,6 +6,7 @@
 import { Fragment, type ReactNode } from 'react';
 import { useLocation } from 'react-router';
 
+/** Renders `children` afresh for each #fragment. */
 export function KeyedByHash({ children }: { children: ReactNode }) {
   const { hash } = useLocation();
   return <Fragment key={hash}>{children}</Fragment>;

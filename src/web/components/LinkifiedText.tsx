@@ -9,6 +9,7 @@ const URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
 /** Punctuation that ends a sentence more often than an address. */
 const TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
 
+/** `text` as React text, with http(s) addresses as links. */
 export function LinkifiedText({ text }: { text: string }) {
   const parts: ReactNode[] = [];
   let position = 0;

@@ -2,6 +2,7 @@
 import { createContext, useContext } from 'react';
 import type { Me } from '../../api/schemas.ts';
 
+/** Provided by SignedInLayout once /api/me has answered. */
 export const MeContext = createContext<Me | null>(null);
 
 /** The signed-in user; only for pages inside the signed-in layout. */
@@ -11,6 +12,7 @@ export function useMe(): Me {
   return me;
 }
 
+/** Whether the user may open Settings. */
 export function isAdministrator(me: Me): boolean {
   return me.roles.includes('administrator');
 }

@@ -14,6 +14,7 @@ interface PageHeadingProps {
   title?: string;
 }
 
+/** The `<h1>` that names, titles and focuses the page. */
 export function PageHeading({ children, title }: PageHeadingProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   const focused = useRef(false);

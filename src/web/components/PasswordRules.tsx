@@ -4,6 +4,7 @@ import {
   PASSWORD_MIN_LENGTH,
 } from '../password/rules.ts';
 
+/** The password rules as a short list. */
 export function PasswordRules() {
   return (
     <ul className="rules">

@@ -21,6 +21,7 @@ interface PasswordStrengthProps {
   userInputs: string[];
 }
 
+/** The strength of `password`, as a sentence and a bar. */
 export function PasswordStrength(props: PasswordStrengthProps) {
   const { id, password, userInputs } = props;
   const settled = useDebouncedValue(password, 400);

@@ -7,6 +7,7 @@ interface PublicLayoutProps {
   wide?: boolean;
 }
 
+/** Header and main for pages outside the signed-in app. */
 export function PublicLayout({ children, wide = false }: PublicLayoutProps) {
   return (
     <>

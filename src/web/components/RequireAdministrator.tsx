@@ -6,6 +6,7 @@ import { Outlet } from 'react-router';
 import { isAdministrator, useMe } from './MeContext.ts';
 import { PageHeading } from './PageHeading.tsx';
 
+/** Shows the nested page to administrators only. */
 export function RequireAdministrator() {
   const me = useMe();
   if (isAdministrator(me)) return <Outlet />;

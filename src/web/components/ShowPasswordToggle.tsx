@@ -6,6 +6,7 @@ interface ShowPasswordToggleProps {
   onChange: (checked: boolean) => void;
 }
 
+/** A checkbox that shows or hides the password fields. */
 export function ShowPasswordToggle(props: ShowPasswordToggleProps) {
   const id = useId();
 

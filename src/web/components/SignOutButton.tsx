@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, toApiError } from '../api.ts';
 
+/** A "Sign out" button that reports its own failure. */
 export function SignOutButton() {
   const navigate = useNavigate();
   const [busy, setBusy] = useState(false);

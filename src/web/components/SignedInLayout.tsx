@@ -14,6 +14,7 @@ import { PageHeading } from './PageHeading.tsx';
 import { SignOutButton } from './SignOutButton.tsx';
 import { SkipLink } from './SkipLink.tsx';
 
+/** Header, menu and main around the signed-in page. */
 export function SignedInLayout() {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<string | null>(null);

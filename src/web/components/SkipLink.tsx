@@ -7,6 +7,7 @@ function skipToMain(event: MouseEvent<HTMLAnchorElement>) {
   document.getElementById('main')?.focus();
 }
 
+/** The first link on signed-in pages; visible when focused. */
 export function SkipLink() {
   return (
     <a className="skip-link" href="#main" onClick={skipToMain}>

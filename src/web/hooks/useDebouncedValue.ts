@@ -1,6 +1,7 @@
 /** A value that follows another once it has stopped changing for a while. */
 import { useEffect, useState } from 'react';
 
+/** `value`, once it has held still for `delayMs`. */
 export function useDebouncedValue<T>(value: T, delayMs: number): T {
   const [settled, setSettled] = useState(value);
 

@@ -5,6 +5,7 @@
  */
 import { useEffect, type RefObject } from 'react';
 
+/** Moves focus to the first error whenever `failure` changes. */
 export function useFocusOnError(
   failure: object | null,
   form: RefObject<HTMLElement | null>,

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 
+/** The page's #fragment token, removed from the address. */
 export function useHashToken(): string {
   // Reading is pure; StrictMode may call this twice before the effect.
   const [token] = useState(() => window.location.hash.slice(1));

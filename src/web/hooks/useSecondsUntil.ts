@@ -1,6 +1,7 @@
 /** Whole seconds left until a moment, ticking once a second, 0 after it. */
 import { useEffect, useState } from 'react';
 
+/** Seconds until `moment` (ms since epoch), live. */
 export function useSecondsUntil(moment: number | null): number {
   const [now, setNow] = useState(() => Date.now());
 

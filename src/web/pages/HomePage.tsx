@@ -3,6 +3,7 @@ import { useMe } from '../components/MeContext.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { formatRoles } from '../format.ts';
 
+/** /: a welcome and the user's roles. */
 export function HomePage() {
   const me = useMe();
   const name = me.firstName.trim() === '' ? me.email : me.firstName;

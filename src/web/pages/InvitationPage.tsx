@@ -15,6 +15,7 @@ const INCOMPLETE_LINK =
   'This invitation link is incomplete. Open the link in your invitation ' +
   'email again, or ask your administrator for a new invitation.';
 
+/** /invitation#token: accepts the invitation. */
 export function InvitationPage() {
   const token = useHashToken();
   const [error, setError] = useState<string | null>(null);

@@ -19,6 +19,7 @@ type Mailbox =
   | { state: 'off' }
   | { state: 'failed'; message: string };
 
+/** /mailbox: the local mailbox, newest first. */
 export function MailboxPage() {
   const [mailbox, setMailbox] = useState<Mailbox>({ state: 'loading' });
   const [status, setStatus] = useState<string | null>(null);
@@ -56,7 +57,9 @@ export function MailboxPage() {
         Refresh
       </button>
       <StatusMessage message={status} />
-      <ErrorAlert message={mailbox.state === 'failed' ? mailbox.message : null} />
+      <ErrorAlert
+        message={mailbox.state === 'failed' ? mailbox.message : null}
+      />
       {mailbox.state === 'loading' && <p className="loading">Loading…</p>}
       {mailbox.state === 'off' && (
         <p>

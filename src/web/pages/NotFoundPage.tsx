@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { PublicLayout } from '../components/PublicLayout.tsx';
 
+/** Any unknown address. */
 export function NotFoundPage() {
   return (
     <PublicLayout>

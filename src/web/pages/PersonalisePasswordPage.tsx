@@ -19,6 +19,7 @@ import { useFocusOnError } from '../hooks/useFocusOnError.ts';
 /** The pending sign-in cannot read the user's details; none to compare. */
 const NO_USER_INPUTS: string[] = [];
 
+/** /personalise-password: the new user's own password. */
 export function PersonalisePasswordPage() {
   const [newPassword, setNewPassword] = useState('');
   const [confirmPassword, setConfirmPassword] = useState('');

@@ -15,6 +15,7 @@ interface ResendCodeProps {
   onFailure: (failure: ApiError) => void;
 }
 
+/** The "Send a new code" button with its wait. */
 export function ResendCode({ status, onSent, onFailure }: ResendCodeProps) {
   const [availableAt, setAvailableAt] = useState<number | null>(null);
   const [announcement, setAnnouncement] = useState<string | null>(null);
@@ -56,13 +57,13 @@ export function ResendCode({ status, onSent, onFailure }: ResendCodeProps) {
     }
   }
 
+  // aria-disabled, not disabled: the button keeps focus after a resend
+  // and stays findable, with its wait read as its description.
   return (
     <div className="resend">
       <button
         type="button"
         className="button-secondary"
-        // aria-disabled, not disabled: the button keeps focus after a
-        // resend and stays findable, with its wait read as description.
         aria-disabled={waiting || busy}
         aria-describedby="resend-wait"
         onClick={resend}

@@ -12,8 +12,10 @@ import { Field } from '../components/Field.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { PublicLayout } from '../components/PublicLayout.tsx';
 import { useFocusOnError } from '../hooks/useFocusOnError.ts';
+import type { NoticeState } from '../notice.ts';
 import { ResendCode } from './ResendCode.tsx';
 
+/** /sign-in/code: the emailed security code. */
 export function SecurityCodePage() {
   const navigate = useNavigate();
   const [status, setStatus] = useState<CodeStatus | null>(null);
@@ -47,7 +49,14 @@ export function SecurityCodePage() {
       });
       followRedirect(result.redirect);
     } catch (caught) {
-      setFailure(toApiError(caught));
+      const failure = toApiError(caught);
+      // A 401 here (e.g. too many wrong codes) means this sign-in is over.
+      if (failure.status === 401) {
+        const state: NoticeState = { notice: failure.message };
+        navigate('/sign-in', { replace: true, state });
+        return;
+      }
+      setFailure(failure);
       setBusy(false);
     }
   }
@@ -89,7 +98,10 @@ export function SecurityCodePage() {
       </form>
       <ResendCode
         status={status}
-        onSent={setStatus}
+        onSent={(next) => {
+          setStatus(next);
+          setFailure(null);
+        }}
         onFailure={setFailure}
       />
       <button type="button" className="button-link" onClick={cancel}>

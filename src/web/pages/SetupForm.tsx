@@ -13,6 +13,7 @@ interface SetupFormProps {
   onCreated: () => void;
 }
 
+/** Posts /api/setup, then calls `onCreated`. */
 export function SetupForm({ token, onCreated }: SetupFormProps) {
   const [email, setEmail] = useState('');
   const [firstName, setFirstName] = useState('');

@@ -14,6 +14,7 @@ import { SetupForm } from './SetupForm.tsx';
 
 type SetupState = 'loading' | 'needed' | 'done' | 'created' | 'failed';
 
+/** /setup#token: the first administrator, once. */
 export function SetupPage() {
   const token = useHashToken();
   const [state, setState] = useState<SetupState>('loading');
@@ -39,7 +40,9 @@ export function SetupPage() {
       <PublicLayout>
         {/* A new key remounts the heading so that it takes focus. */}
         <PageHeading key="created">Administrator created</PageHeading>
-        <p>Callvault is ready. Sign in with the email and password you chose.</p>
+        <p>
+          Callvault is ready. Sign in with the email and password you chose.
+        </p>
         <p>
           <Link to="/sign-in">Sign in</Link>
         </p>
@@ -49,7 +52,7 @@ export function SetupPage() {
 
   return (
     <PublicLayout>
-      <PageHeading>Set up Callvault</PageHeading>
+      <PageHeading title="Setup">Set up Callvault</PageHeading>
       {state === 'loading' && <p className="loading">Loading…</p>}
       {state === 'failed' && <ErrorAlert message={error} />}
       {state === 'done' && <AlreadySetUp />}

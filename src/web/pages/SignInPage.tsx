@@ -1,5 +1,5 @@
 /** Sign-in with email and password, the first step of every journey. */
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useLocation, useSearchParams } from 'react-router';
 import type { SignInResult } from '../../api/schemas.ts';
 import { api, followRedirect, toApiError, type ApiError } from '../api.ts';
@@ -10,6 +10,7 @@ import { PublicLayout } from '../components/PublicLayout.tsx';
 import { useFocusOnError } from '../hooks/useFocusOnError.ts';
 import { noticeFrom } from '../notice.ts';
 
+/** /sign-in: email and password. */
 export function SignInPage() {
   const [searchParams] = useSearchParams();
   const location = useLocation();
@@ -21,8 +22,12 @@ export function SignInPage() {
   const alert = useRef<HTMLDivElement>(null);
   useFocusOnError(failure, form, alert);
 
-  // Why the person landed here, e.g. a sign-in that ran out of time.
-  const notice = noticeFrom(location.state);
+  // Why the person landed here, e.g. a sign-in that ran out of time. Set
+  // after mounting so that the alert region announces it.
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    setNotice(noticeFrom(location.state));
+  }, [location.state]);
 
   async function signIn(event: FormEvent) {
     event.preventDefault();

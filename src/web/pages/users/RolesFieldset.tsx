@@ -11,6 +11,7 @@ interface RolesFieldsetProps {
   onChange: (roles: Role[]) => void;
 }
 
+/** The "Roles" fieldset of checkboxes. */
 export function RolesFieldset({ roles, error, onChange }: RolesFieldsetProps) {
   const id = useId();
   const errorId = `${id}-error`;

@@ -15,6 +15,7 @@ interface StatusFieldsetProps {
   onChange: (status: Choice) => void;
 }
 
+/** The "Status" fieldset of radio buttons. */
 export function StatusFieldset(props: StatusFieldsetProps) {
   const { status, error, onChange } = props;
   const id = useId();

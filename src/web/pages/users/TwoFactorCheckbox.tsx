@@ -8,6 +8,7 @@ interface TwoFactorCheckboxProps {
   onChange: (checked: boolean) => void;
 }
 
+/** The "Two Factor Authentication" checkbox. */
 export function TwoFactorCheckbox(props: TwoFactorCheckboxProps) {
   const { checked, error, onChange } = props;
   const id = useId();

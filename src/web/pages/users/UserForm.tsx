@@ -29,6 +29,7 @@ interface UserFormProps {
   name?: string;
 }
 
+/** The form for a new (`userId` undefined) or existing user. */
 export function UserForm({ userId, loaded, name }: UserFormProps) {
   const navigate = useNavigate();
   const [values, setValues] = useState(loaded);

@@ -10,6 +10,7 @@ const STATUS_LABELS: Record<Status, string> = {
   disabled: 'Disabled',
 };
 
+/** Invited, Active or Disabled, with invitation notes. */
 export function UserStatus({ user, now }: { user: UserRow; now: number }) {
   const notes = user.status === 'invited' ? invitationNotes(user, now) : [];
 

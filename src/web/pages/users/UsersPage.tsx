@@ -14,6 +14,7 @@ import { useUserPages } from './useUserPages.ts';
 /** Long enough to skip the keystrokes of a word, short enough to feel live. */
 const SEARCH_DELAY_MS = 250;
 
+/** /settings/users: the paged, searchable user list. */
 export function UsersPage() {
   const location = useLocation();
   const [searchText, setSearchText] = useState('');
@@ -70,7 +71,9 @@ export function UsersPage() {
         onResendInvitation={resendInvitation}
       />
       {!list.loading && list.users.length === 0 && list.error === null && (
-        <p>{search === '' ? 'No users yet.' : `No users match “${search}”.`}</p>
+        <p>
+          {search === '' ? 'No users yet.' : `No users match “${search}”.`}
+        </p>
       )}
       {/* aria-disabled keeps focus on a button that reaches the end. */}
       <div className="paging">

@@ -11,6 +11,7 @@ interface UsersTableProps {
   onResendInvitation: (user: UserRow) => void;
 }
 
+/** The "Users" table for one page of users. */
 export function UsersTable(props: UsersTableProps) {
   const { users, loading, onResendInvitation } = props;
   // One clock reading per render keeps every row's "expired" consistent.
@@ -52,7 +53,7 @@ export function UsersTable(props: UsersTableProps) {
                     to={`/settings/users/${encodeURIComponent(user.id)}`}
                     className="icon-button"
                     aria-label={`Edit ${displayName(user)}`}
-                    title="Edit"
+                    title={`Edit ${displayName(user)}`}
                   >
                     <PencilIcon />
                   </Link>

@@ -17,6 +17,7 @@ interface Paging {
   previous: (string | undefined)[];
 }
 
+/** One page of users for `search`, with paging moves. */
 export function useUserPages(search: string) {
   const [paging, setPaging] = useState<Paging>({
     search,

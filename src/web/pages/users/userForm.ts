@@ -27,6 +27,7 @@ export const NEW_USER: UserFormValues = {
   status: 'invited',
 };
 
+/** The form's starting values for an existing user. */
 export function valuesOf(user: UserRow): UserFormValues {
   return {
     email: user.email,
@@ -38,10 +39,12 @@ export function valuesOf(user: UserRow): UserFormValues {
   };
 }
 
+/** Roles in the usual order, so that comparing them ignores order. */
 export function sortRoles(roles: readonly Role[]): Role[] {
   return ROLE_ORDER.filter((role) => roles.includes(role));
 }
 
+/** The POST /api/users body for a new user. */
 export function createBody(values: UserFormValues): CreateUserBody {
   return {
     email: values.email,

@@ -1,0 +1,377 @@
+/**
+ * Invitations over HTTP: the email itself, links built from PUBLIC_URL
+ * whatever the request headers say, single use (also under a race), the
+ * 72-hour lifetime, "Resend invitation" and disabled users.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInstance, type TestInstance } from '../support/instance.ts';
+import { linkIn, type ReceivedMail } from '../support/smtp.ts';
+
+const PORTAL = 'http://portal.callvault.test:8443';
+const HOUR = 3_600_000;
+
+let cv: TestInstance;
+
+beforeAll(async () => {
+  cv = await startInstance({ PUBLIC_URL: PORTAL });
+});
+afterAll(async () => {
+  await cv.stop();
+});
+
+function tokenIn(mail: ReceivedMail): string {
+  return new URL(linkIn(mail)).hash.slice(1);
+}
+
+/** Adds an invited user as the first administrator; returns the row. */
+async function invite(email: string, twoFactor = false) {
+  const admin = await cv.admin();
+  const created = await admin.post('/api/users', {
+    email,
+    firstName: 'New',
+    lastName: 'Person',
+    roles: ['user'],
+    twoFactor,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body as { id: string; createdAt: string; invitationExpiresAt: string };
+}
+
+function accept(token: string) {
+  return cv.client().post('/api/invitations/accept', { token });
+}
+
+function userRow(id: string) {
+  return cv.callvault.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+function pendingOf(userId: string) {
+  return cv.callvault.db
+    .selectFrom('pending_sign_ins')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/**
+ * A request with headers fetch() will not send (Host), as a proxy or an
+ * attacker in front of Callvault could.
+ */
+function rawRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: any }> {
+  const url = new URL(cv.url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+describe('the invitation email', () => {
+  it('says who invited them, to which portal, in plain text and HTML', async () => {
+    const { client: grace } = await cv.addActiveUser({
+      email: 'grace@invitations.test',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      roles: ['administrator'],
+    });
+
+    const created = await grace.post('/api/users', {
+      email: 'ada@invitations.test',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      roles: ['user'],
+      twoFactor: false,
+    });
+    expect(created.status).toBe(201);
+    const mail = await cv.smtp.waitFor('ada@invitations.test');
+
+    expect(mail.subject).toMatch(/invit/i);
+    expect(mail.from).toBe('no-reply@callvault.test');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('Grace Hopper');
+      expect(part).toContain(PORTAL);
+    }
+    const link = linkIn(mail);
+    expect(mail.html).toContain(`href="${link}"`);
+    const expires = new Date(created.body.invitationExpiresAt).toUTCString();
+    expect(mail.text).toContain(expires);
+    expect(mail.html).toContain(expires);
+  });
+
+  it('carries a link to PUBLIC_URL with a 256-bit token kept only as a hash', async () => {
+    const { id } = await invite('hashed@invitations.test');
+    const mail = await cv.smtp.waitFor('hashed@invitations.test');
+    const link = new URL(linkIn(mail));
+    const token = link.hash.slice(1);
+
+    expect(link.origin).toBe(PORTAL);
+    expect(link.pathname).toBe('/invitation');
+    // In the fragment, a token never reaches a server's access log.
+    expect(link.search).toBe('');
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+
+    const rows = await cv.callvault.db
+      .selectFrom('links')
+      .selectAll()
+      .where('user_id', '=', id)
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(token);
+    const sha256 = crypto.createHash('sha256').update(token).digest('hex');
+    expect(rows[0]!.token_hash).toBe(sha256);
+  });
+
+  // A forged Host would otherwise make Callvault mail a link to the
+  // attacker's site, where the token is harvested (host header poisoning).
+  it('builds the link from PUBLIC_URL, whatever Host and X-Forwarded-Host say', async () => {
+    const admin = await cv.admin();
+    const cookie = await admin.jar.getCookieString(cv.url);
+    const spoofed = {
+      host: 'evil.test',
+      'x-forwarded-host': 'evil.test',
+      'x-forwarded-proto': 'https',
+      forwarded: 'host=evil.test;proto=https',
+      origin: PORTAL,
+      cookie,
+      'content-type': 'application/json',
+    };
+
+    const created = await rawRequest(
+      'POST',
+      '/api/users',
+      spoofed,
+      JSON.stringify({
+        email: 'spoofed@invitations.test',
+        roles: ['user'],
+        twoFactor: false,
+      }),
+    );
+    expect(created.status).toBe(201);
+    const first = await cv.smtp.waitFor('spoofed@invitations.test');
+
+    const resent = await rawRequest(
+      'POST',
+      `/api/users/${created.body.id}/invitation`,
+      spoofed,
+      '{}',
+    );
+    expect(resent.status).toBe(200);
+    const second = await cv.smtp.waitFor('spoofed@invitations.test', 2);
+
+    for (const mail of [first, second]) {
+      expect(new URL(linkIn(mail)).origin).toBe(PORTAL);
+      expect(mail.text).not.toContain('evil.test');
+      expect(mail.html).not.toContain('evil.test');
+    }
+  });
+});
+
+describe('a link works once', () => {
+  it('lets the new user in once and refuses the second use', async () => {
+    const { id } = await invite('once@invitations.test');
+    const token = tokenIn(await cv.smtp.waitFor('once@invitations.test'));
+    const browser = cv.client();
+
+    const first = await browser.post('/api/invitations/accept', { token });
+    const again = await browser.post('/api/invitations/accept', { token });
+    const elsewhere = await accept(token);
+
+    expect(first.status).toBe(200);
+    expect(first.body.step).toBe('personalise');
+    for (const refused of [again, elsewhere]) {
+      expect(refused.status).toBe(400);
+      expect(refused.body.code).toBe('LINK_INVALID');
+      expect(refused.body.message).toMatch(/administrator/);
+    }
+    expect(await pendingOf(id)).toHaveLength(1);
+  });
+
+  it('lets exactly one of ten simultaneous clicks in', async () => {
+    const { id } = await invite('race@invitations.test');
+    const token = tokenIn(await cv.smtp.waitFor('race@invitations.test'));
+
+    const answers = await Promise.all(Array.from({ length: 10 }, () => accept(token)));
+
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    const refused = answers.filter((a) => a.status !== 200);
+    expect(refused).toHaveLength(9);
+    for (const answer of refused) expect(answer.body.code).toBe('LINK_INVALID');
+    expect(await pendingOf(id)).toHaveLength(1);
+    const accepted = await cv.callvault.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('event', '=', 'invitation.accepted')
+      .where('target_user_id', '=', id)
+      .execute();
+    expect(accepted).toHaveLength(1);
+  });
+
+  it('refuses tokens that are not a link Callvault made, without an error', async () => {
+    for (const token of ['', 'x', 'A'.repeat(43), 'A'.repeat(256), '../../etc/passwd']) {
+      const answer = await accept(token);
+      expect(answer.status, token).toBe(400);
+    }
+    const tooLong = await accept('A'.repeat(257));
+    expect(tooLong.status).toBe(400);
+  });
+});
+
+describe('a link expires after 72 hours', () => {
+  /** Milliseconds from the instance's clock to the link's expiry. */
+  function untilExpiry(expiresAt: string): number {
+    return new Date(expiresAt).getTime() - cv.callvault.ctx.clock().getTime();
+  }
+
+  it('expires exactly 72 hours after it was sent', async () => {
+    const created = await invite('lifetime@invitations.test');
+
+    const lifetime =
+      new Date(created.invitationExpiresAt).getTime() -
+      new Date(created.createdAt).getTime();
+
+    expect(lifetime).toBe(72 * HOUR);
+  });
+
+  it('accepts the link a few seconds before it expires', async () => {
+    const created = await invite('just-before@invitations.test');
+    const token = tokenIn(await cv.smtp.waitFor('just-before@invitations.test'));
+
+    cv.advance(untilExpiry(created.invitationExpiresAt) - 5_000);
+    const answer = await accept(token);
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.step).toBe('personalise');
+  });
+
+  it('refuses the link one second after it expires', async () => {
+    const created = await invite('just-after@invitations.test');
+    const token = tokenIn(await cv.smtp.waitFor('just-after@invitations.test'));
+
+    cv.advance(untilExpiry(created.invitationExpiresAt) + 1_000);
+    const answer = await accept(token);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('LINK_INVALID');
+    expect((await userRow(created.id)).status).toBe('invited');
+    expect(await pendingOf(created.id)).toHaveLength(0);
+  });
+
+  it('lets an administrator send a fresh link once one has expired', async () => {
+    const created = await invite('expired-resend@invitations.test');
+    await cv.smtp.waitFor('expired-resend@invitations.test');
+    cv.advance(untilExpiry(created.invitationExpiresAt) + 1_000);
+
+    const admin = await cv.admin();
+    const resent = await admin.post(`/api/users/${created.id}/invitation`, {});
+    expect(resent.status).toBe(200);
+    const mail = await cv.smtp.waitFor('expired-resend@invitations.test', 2);
+
+    expect((await accept(tokenIn(mail))).status).toBe(200);
+  });
+});
+
+describe('"Resend invitation"', () => {
+  it('voids the previous link and sends one that works', async () => {
+    const { id } = await invite('resend@invitations.test');
+    const old = tokenIn(await cv.smtp.waitFor('resend@invitations.test'));
+    const admin = await cv.admin();
+
+    const resent = await admin.post(`/api/users/${id}/invitation`, {});
+    expect(resent.status).toBe(200);
+    expect(resent.body.status).toBe('invited');
+    const fresh = tokenIn(await cv.smtp.waitFor('resend@invitations.test', 2));
+
+    expect(fresh).not.toBe(old);
+    const refused = await accept(old);
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('LINK_INVALID');
+    const accepted = await accept(fresh);
+    expect(accepted.status).toBe(200);
+  });
+
+  it('is refused for an active user, and sends nothing', async () => {
+    const { id } = await cv.addActiveUser({ email: 'active@invitations.test' });
+    const outbox = await cv.callvault.db.selectFrom('outbox').select('id').execute();
+    const admin = await cv.admin();
+
+    const answer = await admin.post(`/api/users/${id}/invitation`, {});
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe('NOT_INVITED');
+    const after = await cv.callvault.db.selectFrom('outbox').select('id').execute();
+    expect(after).toHaveLength(outbox.length);
+  });
+
+  it('answers 404 for a user who does not exist', async () => {
+    const admin = await cv.admin();
+
+    const answer = await admin.post('/api/users/no-such-user/invitation', {});
+
+    expect(answer.status).toBe(404);
+  });
+});
+
+describe('disabled users', () => {
+  it("refuses a disabled invited user's link", async () => {
+    const { id } = await invite('disabled@invitations.test');
+    const token = tokenIn(await cv.smtp.waitFor('disabled@invitations.test'));
+    const admin = await cv.admin();
+    expect((await admin.patch(`/api/users/${id}`, { status: 'disabled' })).status).toBe(
+      200,
+    );
+
+    const answer = await accept(token);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('LINK_INVALID');
+    expect(answer.headers.getSetCookie()).toEqual([]);
+    expect(await pendingOf(id)).toHaveLength(0);
+    expect((await userRow(id)).status).toBe('disabled');
+  });
+
+  it('stops a user disabled after opening the link from choosing a password', async () => {
+    const { id } = await invite('disabled-later@invitations.test');
+    const token = tokenIn(await cv.smtp.waitFor('disabled-later@invitations.test'));
+    const browser = cv.client();
+    expect((await browser.post('/api/invitations/accept', { token })).status).toBe(200);
+    const admin = await cv.admin();
+    await admin.patch(`/api/users/${id}`, { status: 'disabled' });
+
+    const answer = await browser.post('/api/password/personalise', {
+      newPassword: 'a long and personal passphrase',
+      confirmPassword: 'a long and personal passphrase',
+    });
+
+    expect(answer.status).toBe(401);
+    const row = await userRow(id);
+    expect(row.password_hash).toBeNull();
+    expect(row.status).toBe('disabled');
+  });
+});
