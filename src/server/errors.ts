@@ -55,6 +55,11 @@ export const ERRORS = {
       'an administrator first.',
   ],
   NOT_INVITED: [409, 'This user has already accepted their invitation.'],
+  USER_DISABLED: [
+    409,
+    'This user is disabled. Set their status to Active before sending a ' +
+      'new invitation.',
+  ],
   UNSUPPORTED_MEDIA: [415, 'Send the request as JSON.'],
   TOO_MANY_REQUESTS: [429, 'Too many requests. Please wait and try again.'],
   UNAVAILABLE: [503, 'Callvault cannot reach its database. Try again shortly.'],

@@ -408,8 +408,8 @@ describe('fields a request may not set', () => {
     ['password', { password: 'a password chosen by the admin' }],
     ['id', { id: '00000000-0000-0000-0000-000000000000' }],
     ['role_administrator', { role_administrator: 1 }],
-  ])('refuses %s on create with UNKNOWN_FIELD and creates no one', async (_name, extra) => {
-    const email = `unknown-${_name.toLowerCase()}@fields.test`;
+  ])('refuses %s on create with UNKNOWN_FIELD and creates no one', async (name, extra) => {
+    const email = `unknown-${name.toLowerCase()}@fields.test`;
     const mail = await mailSnapshot();
 
     const answer = await admin.post('/api/users', {
@@ -861,8 +861,10 @@ describe('the Users list', () => {
     const under = await invite('under_score@list.test');
     await invite('underXscore@list.test');
 
-    const byPercent = await admin.get(`/api/users?search=${encodeURIComponent('hundred%sure')}`);
-    const byUnder = await admin.get(`/api/users?search=${encodeURIComponent('under_score')}`);
+    const search = (text: string) =>
+      admin.get(`/api/users?search=${encodeURIComponent(text)}`);
+    const byPercent = await search('hundred%sure');
+    const byUnder = await search('under_score');
 
     expect(byPercent.body.users.map((u: { id: string }) => u.id)).toEqual([percent]);
     expect(byUnder.body.users.map((u: { id: string }) => u.id)).toEqual([under]);

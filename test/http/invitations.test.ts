@@ -252,11 +252,16 @@ describe('a link expires after 72 hours', () => {
   it('expires exactly 72 hours after it was sent', async () => {
     const created = await invite('lifetime@invitations.test');
 
+    const link = await cv.callvault.db
+      .selectFrom('links')
+      .selectAll()
+      .where('user_id', '=', created.id)
+      .executeTakeFirstOrThrow();
     const lifetime =
-      new Date(created.invitationExpiresAt).getTime() -
-      new Date(created.createdAt).getTime();
+      new Date(link.expires_at).getTime() - new Date(link.created_at).getTime();
 
     expect(lifetime).toBe(72 * HOUR);
+    expect(link.expires_at).toBe(created.invitationExpiresAt);
   });
 
   it('accepts the link a few seconds before it expires', async () => {
@@ -327,6 +332,18 @@ describe('"Resend invitation"', () => {
     expect(answer.body.code).toBe('NOT_INVITED');
     const after = await cv.callvault.db.selectFrom('outbox').select('id').execute();
     expect(after).toHaveLength(outbox.length);
+  });
+
+  it('is refused for a disabled invited user, saying why', async () => {
+    const { id } = await invite('disabled-resend@invitations.test');
+    const admin = await cv.admin();
+    await admin.patch(`/api/users/${id}`, { status: 'disabled' });
+
+    const answer = await admin.post(`/api/users/${id}/invitation`, {});
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe('USER_DISABLED');
+    expect(answer.body.message).toMatch(/disabled/);
   });
 
   it('answers 404 for a user who does not exist', async () => {

@@ -5,6 +5,7 @@
  * mid-flight leaves nothing committed behind.
  */
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,6 +215,151 @@ describe('security codes during an outage', () => {
     const mail = await cv.smtp.waitFor(email, received + 1);
     const done = await browser.post('/api/sign-in/code', { code: codeIn(mail) });
     expect(done.body.step).toBe('home');
+  });
+});
+
+describe('the local mailbox, when SMTP_URL is unset', () => {
+  let local: TestInstance;
+
+  beforeAll(async () => {
+    local = await startInstance({ SMTP_URL: '' });
+  });
+  afterAll(async () => {
+    await local.stop();
+  });
+
+  it('keeps mail readable at /api/mailbox, newest first', async () => {
+    const admin = await local.admin();
+    for (const email of ['first@mailbox.test', 'second@mailbox.test']) {
+      const created = await admin.post('/api/users', {
+        email,
+        roles: ['user'],
+        twoFactor: false,
+      });
+      expect(created.status).toBe(201);
+    }
+
+    const messages = await mailboxMessages(local, 2);
+
+    expect(messages.map((m) => m.to).slice(0, 2)).toEqual([
+      'second@mailbox.test',
+      'first@mailbox.test',
+    ]);
+    expect(messages[0]!.text).toMatch(/\/invitation#/);
+    expect(local.smtp.mails).toEqual([]);
+  });
+
+  it('logs recipient and subject of each message, never the code', async () => {
+    const email = 'code@mailbox.test';
+    const admin = await local.admin();
+    await admin.post('/api/users', { email, roles: ['user'], twoFactor: true });
+    const invitation = (await mailboxMessages(local, 3)).find((m) => m.to === email)!;
+    const link = invitation.text.match(/https?:\/\/\S+\/invitation#\S+/)![0];
+    const token = new URL(link).hash.slice(1);
+    const step = await local.client().post('/api/invitations/accept', { token });
+    expect(step.body.step).toBe('code');
+
+    const mail = (await mailboxMessages(local, 4))[0]!;
+    const code = mail.text.match(/security code is (\d{6})/)![1]!;
+
+    const lines = local.logs.filter((line) => line.includes(email));
+    expect(lines.some((line) => line.includes(mail.subject))).toBe(true);
+    for (const line of local.logs) {
+      expect(line).not.toMatch(new RegExp(`(?<!\\d)${code}(?!\\d)`));
+      expect(line).not.toContain(token);
+    }
+  });
+
+  // DNS rebinding: a page on evil.test re-points its name at 127.0.0.1,
+  // and the visitor's own browser, on this machine, fetches the mailbox.
+  it('refuses a request that names another host, even from this machine', async () => {
+    const port = new URL(local.url).port;
+
+    expect(await mailboxStatus(`evil.test:${port}`)).toBe(404);
+    expect(await mailboxStatus('evil.test')).toBe(404);
+    expect(await mailboxStatus(`localhost:${port}`)).toBe(200);
+    expect(await mailboxStatus(`127.0.0.1:${port}`)).toBe(200);
+  });
+
+  function mailboxStatus(host: string): Promise<number> {
+    const url = new URL(local.url);
+    return new Promise((resolve, reject) => {
+      http
+        .get(
+          { host: url.hostname, port: url.port, path: '/api/mailbox', headers: { host } },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        )
+        .on('error', reject);
+    });
+  }
+
+  it('does not exist when mail goes through SMTP', async () => {
+    const answer = await cv.client().get('/api/mailbox');
+
+    expect(answer.status).toBe(404);
+  });
+});
+
+async function mailboxMessages(instance: TestInstance, atLeast: number) {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const answer = await instance.client().get('/api/mailbox');
+    expect(answer.status).toBe(200);
+    const messages = answer.body.messages as Array<{
+      to: string;
+      subject: string;
+      text: string;
+    }>;
+    if (messages.length >= atLeast) return messages;
+    await sleep(100);
+  }
+  throw new Error(`fewer than ${atLeast} messages in the mailbox`);
+}
+
+// A round picks its due messages first and sends them one by one; a slow
+// message ahead can push a code past its 10 minutes before its turn.
+describe('a code that expires while a round is busy', () => {
+  let solo: TestInstance;
+
+  beforeAll(async () => {
+    solo = await startInstance();
+  });
+  afterAll(async () => {
+    await solo.stop();
+  });
+
+  it('is not sent once its turn comes after its 10 minutes', async () => {
+    const email = 'queued-behind@outbox.test';
+    const { id } = await solo.addActiveUser({ email, twoFactor: true });
+    const received = solo.smtp.to(email).length;
+    // Only the rounds this test runs, so that it decides what runs when.
+    await solo.callvault.sender.stop();
+
+    const admin = await solo.admin();
+    const ahead = await admin.post('/api/users', {
+      email: 'ahead@outbox.test',
+      roles: ['user'],
+      twoFactor: false,
+    });
+    expect(ahead.status).toBe(201);
+    const step = await solo.client().post('/api/sign-in', { email, password: PASSWORD });
+    expect(step.body.step).toBe('code');
+
+    const round = solo.callvault.sender.deliverDue();
+    await solo.smtp.waitFor('ahead@outbox.test');
+    // While the message ahead is still being confirmed, time runs out.
+    solo.advance(10 * MINUTE + 1_000);
+    await round;
+    await solo.callvault.sender.deliverDue();
+    await sleep(500);
+
+    expect(solo.smtp.to(email)).toHaveLength(received);
+    const code = (await outboxOf(solo, id, 'security_code')).at(-1)!;
+    expect(code.sent_at).toBeNull();
+    expect(code.discarded_at).not.toBeNull();
+    expect(code.text_body).toBeNull();
   });
 });
 

@@ -115,10 +115,9 @@ describe('one answer for every failed sign-in', () => {
     }
 
     const ratio = median(unknown) / median(wrong);
-    expect(ratio, `unknown ${median(unknown)} ms, wrong ${median(wrong)} ms`).toBeGreaterThan(
-      0.5,
-    );
-    expect(ratio).toBeLessThan(2);
+    const times = `unknown ${median(unknown)} ms, wrong ${median(wrong)} ms`;
+    expect(ratio, times).toBeGreaterThan(0.5);
+    expect(ratio, times).toBeLessThan(2);
   });
 
   it('matches the email whatever its letter case', async () => {
@@ -226,7 +225,7 @@ describe('requests from another origin', () => {
     ['a look-alike Origin', { origin: 'http://127.0.0.1.evil.test' }],
   ] as const;
 
-  it.each(CROSS)('refuses a sign-in with %s and sets no cookie', async (_name, headers) => {
+  it.each(CROSS)('refuses a sign-in with %s and sets no cookie', async (_, headers) => {
     const browser = cv.client();
     const audits = await auditCount();
 
@@ -242,7 +241,7 @@ describe('requests from another origin', () => {
     expect(await auditCount()).toBe(audits);
   });
 
-  it.each(CROSS)('refuses adding a user with %s, and adds no one', async (_name, headers) => {
+  it.each(CROSS)('refuses adding a user with %s, and adds no one', async (_, headers) => {
     const email = `cross-${Math.random().toString(36).slice(2)}@sign-in.test`;
     const outbox = await outboxCount();
 
@@ -263,7 +262,7 @@ describe('requests from another origin', () => {
     expect(await outboxCount()).toBe(outbox);
   });
 
-  it.each(CROSS)('refuses editing a user with %s, and changes nothing', async (_name, headers) => {
+  it.each(CROSS)('refuses editing a user with %s, and changes nothing', async (_, headers) => {
     const before = await userRow(activeId);
 
     const answer = await admin.patch(

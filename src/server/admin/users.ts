@@ -267,6 +267,7 @@ export async function resendInvitation(
   await ctx.db.transaction().execute(async (trx) => {
     const user = await findUserById(trx, id);
     if (!user) throw new AppError('USER_NOT_FOUND');
+    if (user.status === 'disabled') throw new AppError('USER_DISABLED');
     if (user.status !== 'invited') throw new AppError('NOT_INVITED');
 
     // A browser still half-way through the old link stops there too.

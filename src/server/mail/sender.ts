@@ -129,6 +129,14 @@ export class OutboxSender {
           eb('lease_until', '<', now.toISOString()),
         ]),
       )
+      // Checked again here: messages ahead in the round may have taken long
+      // enough for this one to expire since the round picked it.
+      .where((eb) =>
+        eb.or([
+          eb('discard_after', 'is', null),
+          eb('discard_after', '>=', now.toISOString()),
+        ]),
+      )
       .returningAll()
       .executeTakeFirst();
     if (!claimed || claimed.text_body === null || claimed.html_body === null) {

@@ -9,11 +9,18 @@ import type { DomainContext } from '../../auth/context.ts';
 import { AppError } from '../../errors.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const SHOWN = 100;
 
 export function mailboxRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.get('/api/mailbox', async (request) => {
     if (!LOOPBACK.has(request.ip)) throw new AppError('NOT_FOUND');
+    // The Host must name this machine too: a site that re-points its own
+    // name at 127.0.0.1 (DNS rebinding) would otherwise read the codes.
+    const named =
+      request.host === ctx.config.publicUrl.host ||
+      LOOPBACK_NAMES.has(request.hostname);
+    if (!named) throw new AppError('NOT_FOUND');
 
     const rows = await ctx.db
       .selectFrom('mailbox')
