@@ -21,7 +21,10 @@ const MIGRATIONS: Record<string, Migration> = {
 export function openDatabase(config: Pick<Config, 'database'>): Db {
   const file = config.database.file;
   if (file !== ':memory:') {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // Only the account that runs Callvault may read the database: it holds
+    // password hashes and, until sent, the outbox's links and codes.
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
   }
 
   const sqlite = new SQLite(file);
