@@ -3,6 +3,7 @@
  * session cookie, and every error answer turned into an `ApiError`.
  */
 import type { ApiError as ApiErrorBody } from '../api/schemas.ts';
+import type { NoticeState } from './notice.ts';
 
 /** An error answer from the API, or the failure to reach it at all. */
 export class ApiError extends Error {
@@ -83,17 +84,29 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
+/**
+ * Said on sign-in when a signed-in page learns that its session is gone:
+ * an administrator changed the user's roles, two-factor or status, the
+ * person signed out elsewhere, or the session expired.
+ */
+const SESSION_ENDED = 'Your session has ended. Please sign in again.';
+
 function sendToOwedStep(error: ApiError): void {
   const page = PAGE_FOR_CODE[error.code];
   const here = window.location.pathname;
   if (page === undefined || page === here) return;
 
+  // Outside the journey, only a signed-in page calls what needs a
+  // session, so "sign in" means that the session ended under the person.
+  const sessionEnded = page === '/sign-in' && !JOURNEY_PAGES.has(here);
   // Coming back to where the session ran out beats starting at Home.
-  const wantsNext = page === '/sign-in' && !JOURNEY_PAGES.has(here);
-  const next = wantsNext
+  const next = sessionEnded
     ? `?next=${encodeURIComponent(here + window.location.search)}`
     : '';
-  navigate(page + next, { replace: true, state: { notice: error.message } });
+  const notice: NoticeState = {
+    notice: sessionEnded ? SESSION_ENDED : error.message,
+  };
+  navigate(page + next, { replace: true, state: notice });
 }
 
 async function request<T>(

@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { launchChromium } from '../support/browser.ts';
 import type { Answer } from '../support/client.ts';
 import { ADMIN, startInstance, type TestInstance } from '../support/instance.ts';
@@ -214,6 +215,50 @@ describe('refusals of malformed input', () => {
 
     expect([400, 413]).toContain(answer.status);
     expect(answer.body.message).not.toMatch(/not valid JSON/);
+  });
+});
+
+describe('a request whose Host and Origin both name another site', () => {
+  it('is refused, as DNS rebinding would send it', async () => {
+    const port = new URL(cv.url).port;
+    const rebound = `evil.test:${port}`;
+
+    // fetch drops a Host header it is given, so node:http sends this one.
+    const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const request = http.request(`${cv.url}/api/sign-in`, {
+        method: 'POST',
+        headers: {
+          host: rebound,
+          origin: `http://${rebound}`,
+          'content-type': 'application/json',
+        },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response);
+      });
+      request.on('error', reject);
+      request.end(JSON.stringify(ADMIN));
+    });
+
+    expect(answer.statusCode).toBe(403);
+    expect(answer.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describe('start-up configuration', () => {
+  it('refuses a DATABASE_URL without a file, which would keep nothing', () => {
+    // better-sqlite3 opens "" as a temporary database, deleted on close.
+    for (const value of ['sqlite:', 'file:', 'sqlite://']) {
+      expect(() => loadConfig({ DATABASE_URL: value })).toThrow(ConfigError);
+    }
+  });
+
+  it('names HOST when it is not a host name or address', () => {
+    for (const value of ['300.1.1.1', 'a b']) {
+      expect(() => loadConfig({ HOST: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ HOST: value })).toThrow(/HOST/);
+    }
   });
 });
 

@@ -157,6 +157,7 @@ export async function createUser(
     created_at: now,
     updated_at: now,
     last_sign_in_at: null,
+    security_version: 0,
   };
 
   const taken = () =>
@@ -243,7 +244,7 @@ export async function updateUser(
       (field) => field in changes,
     );
     if (securityChange) {
-      const ended = await endAllSessionsOf(trx, id);
+      const { ended } = await endAllSessionsOf(trx, id);
       await recordAudit(trx, now, {
         event: 'sessions.ended',
         actor: admin,

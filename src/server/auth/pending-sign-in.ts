@@ -38,6 +38,7 @@ export async function startPending(
     code_sent_at: null,
     code_expires_at: null,
     code_failures: 0,
+    security_version: user.security_version,
   };
   await db.insertInto('pending_sign_ins').values(pending).execute();
   return { token, pending };
@@ -66,7 +67,8 @@ export async function findPending(
     .executeTakeFirst();
 
   const expired = new Date(pending.expires_at) <= ctx.clock();
-  if (expired || !user || user.status === 'disabled') {
+  const superseded = user?.security_version !== pending.security_version;
+  if (expired || superseded || !user || user.status === 'disabled') {
     await db.deleteFrom('pending_sign_ins').where('id', '=', pending.id).execute();
     return null;
   }

@@ -21,7 +21,7 @@ const TOUCH_EVERY_MS = MINUTE;
 export async function startSession(
   ctx: DomainContext,
   db: Kysely<Database>,
-  userId: string,
+  user: Pick<UserRecord, 'id' | 'security_version'>,
   meta: RequestMeta,
 ): Promise<{ token: string; expiresAt: Date }> {
   const now = ctx.clock();
@@ -33,12 +33,13 @@ export async function startSession(
     .values({
       id: newId(),
       token_hash: hashToken(token),
-      user_id: userId,
+      user_id: user.id,
       created_at: now.toISOString(),
       last_seen_at: now.toISOString(),
       expires_at: expiresAt.toISOString(),
       ip: meta.ip,
       user_agent: meta.userAgent?.slice(0, 400) ?? null,
+      security_version: user.security_version,
     })
     .execute();
   return { token, expiresAt };
@@ -66,6 +67,7 @@ export async function findSession(
       'sessions.id as session_id',
       'sessions.last_seen_at as session_last_seen_at',
       'sessions.expires_at as session_expires_at',
+      'sessions.security_version as session_security_version',
     ])
     .where('sessions.token_hash', '=', hashToken(token))
     .executeTakeFirst();
@@ -75,7 +77,8 @@ export async function findSession(
   const idleLimit = later(new Date(row.session_last_seen_at), idleMs);
   const expired =
     new Date(row.session_expires_at) <= now || idleLimit <= now;
-  if (expired || row.status !== 'active' || row.must_personalise) {
+  const superseded = row.session_security_version !== row.security_version;
+  if (expired || superseded || row.status !== 'active' || row.must_personalise) {
     await ctx.db.deleteFrom('sessions').where('id', '=', row.session_id).execute();
     return null;
   }
@@ -89,7 +92,13 @@ export async function findSession(
       .execute();
   }
 
-  const { session_id, session_last_seen_at, session_expires_at, ...user } = row;
+  const {
+    session_id,
+    session_last_seen_at,
+    session_expires_at,
+    session_security_version,
+    ...user
+  } = row;
   return { sessionId: session_id, user };
 }
 
@@ -104,16 +113,28 @@ export async function endSession(ctx: DomainContext, token: string): Promise<voi
 /**
  * Ends every session and pending sign-in of a user: after their password,
  * roles, status or two-factor change, nothing started before may go on.
+ * Raising the security version also voids a session that a sign-in racing
+ * with this change writes after it (it carries the old version).
  */
 export async function endAllSessionsOf(
   db: Kysely<Database>,
   userId: string,
-  except?: { sessionId: string },
-): Promise<number> {
-  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
-  if (except) query = query.where('id', '!=', except.sessionId);
-  const result = await query.executeTakeFirst();
+): Promise<{ ended: number; securityVersion: number }> {
+  const user = await db
+    .updateTable('users')
+    .set((eb) => ({ security_version: eb('security_version', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('security_version')
+    .executeTakeFirst();
 
+  const result = await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   await db.deleteFrom('pending_sign_ins').where('user_id', '=', userId).execute();
-  return Number(result.numDeletedRows);
+
+  return {
+    ended: Number(result.numDeletedRows),
+    securityVersion: user?.security_version ?? 0,
+  };
 }

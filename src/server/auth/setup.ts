@@ -157,6 +157,7 @@ async function insertAdministrator(
     created_at: now,
     updated_at: now,
     last_sign_in_at: null,
+    security_version: 0,
   };
   await db.insertInto('users').values(admin).execute();
   return admin;

@@ -7,7 +7,7 @@
 import { recordAudit } from '../audit/audit.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
-import { findUserByEmail, type UserRecord } from '../users/user.ts';
+import { findUserByEmail, findUserById, type UserRecord } from '../users/user.ts';
 import type { Kysely } from 'kysely';
 import type { DomainContext, RequestMeta } from './context.ts';
 import { consumeLink } from './links.ts';
@@ -47,7 +47,7 @@ export async function signInWithPassword(
   password: string,
   meta: RequestMeta,
 ): Promise<Outcome> {
-  const user = await findUserByEmail(ctx.db, email).catch(() => undefined);
+  const user = await findUserByEmail(ctx.db, email);
   const matches = user?.password_hash
     ? await verifyPassword(user.password_hash, password)
     : await verifyAgainstNothing(password);
@@ -65,12 +65,17 @@ export async function signInWithPassword(
     throw new AppError('SIGN_IN_FAILED');
   }
 
-  if (user.two_factor) {
-    await checkSendBudget(ctx, ctx.db, user);
-  }
-  const outcome = await ctx.db.transaction().execute((trx) =>
-    nextStep(ctx, trx, user, 'password', meta),
-  );
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    // The password check took a while; an administrator may have changed
+    // the user meanwhile (ticked two-factor, disabled them). Any such
+    // change raises the security version, and the sign-in starts over.
+    const current = await findUserById(trx, user.id);
+    if (current?.security_version !== user.security_version) {
+      throw new AppError('SIGN_IN_FAILED');
+    }
+    if (current.two_factor) await checkSendBudget(ctx, trx, current);
+    return nextStep(ctx, trx, current, 'password', meta);
+  });
   ctx.mailQueued();
   return outcome;
 }
@@ -148,7 +153,7 @@ async function afterSecondFactor(
   }
 
   const now = ctx.clock();
-  const { token } = await startSession(ctx, trx, user.id, meta);
+  const { token } = await startSession(ctx, trx, user, meta);
   await trx
     .updateTable('users')
     .set({ last_sign_in_at: now.toISOString() })
@@ -269,7 +274,7 @@ export async function personalisePassword(
     if (!(await consumePending(trx, pending))) throw new AppError('SIGN_IN_REQUIRED');
 
     const now = ctx.clock();
-    await endAllSessionsOf(trx, current.id);
+    const { securityVersion } = await endAllSessionsOf(trx, current.id);
     await trx
       .updateTable('users')
       .set({
@@ -287,7 +292,12 @@ export async function personalisePassword(
       ip: meta.ip,
     });
 
-    const updated = { ...current, must_personalise: 0, status: 'active' as const };
+    const updated = {
+      ...current,
+      must_personalise: 0,
+      status: 'active' as const,
+      security_version: securityVersion,
+    };
     return afterSecondFactor(ctx, trx, updated, pending.via, meta);
   });
 }

@@ -9,12 +9,14 @@ import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from './schema.ts';
 import * as initial from './migrations/0001-initial.ts';
+import * as securityVersion from './migrations/0002-security-version.ts';
 
 export type Db = Kysely<Database>;
 
 /** Migrations in order; add new ones at the end, never edit old ones. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-security-version': securityVersion,
 };
 
 /** Opens (and creates, when missing) the database. */

@@ -24,6 +24,8 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   last_sign_in_at: string | null;
+  /** Raised by every security change; see migration 0002. */
+  security_version: number;
 }
 
 /** Single-use links: invitations and the first-administrator setup. */
@@ -52,6 +54,7 @@ export interface PendingSignInsTable {
   code_sent_at: string | null;
   code_expires_at: string | null;
   code_failures: number;
+  security_version: number;
 }
 
 export interface SessionsTable {
@@ -63,6 +66,7 @@ export interface SessionsTable {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  security_version: number;
 }
 
 export interface OutboxTable {

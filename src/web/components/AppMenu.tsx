@@ -24,7 +24,11 @@ export function AppMenu() {
             {inSettings && (
               <ul className="app-submenu">
                 <li>
-                  <MenuLink to="/settings/users" pathname={pathname}>
+                  <MenuLink
+                    to="/settings/users"
+                    pathname={pathname}
+                    highlightWithin
+                  >
                     Users
                   </MenuLink>
                 </li>
@@ -44,23 +48,36 @@ function isWithin(pathname: string, section: string): boolean {
 interface MenuLinkProps {
   to: string;
   pathname: string;
+  /**
+   * Keep the highlight on every page under `to`, e.g. Users on a user's
+   * form. Only the deepest link shows it, so Settings does not.
+   */
+  highlightWithin?: boolean;
   children: ReactNode;
 }
 
 /**
- * "page" marks the page itself; "true" marks the section that holds it,
- * so a screen reader says where the person is at each level.
+ * aria-current is "page" on the page itself and "true" on the sections
+ * that hold it, so a screen reader says where the person is at each
+ * level. The highlight is for the eye: one link, the person's place.
  */
-function MenuLink({ to, pathname, children }: MenuLinkProps) {
+function MenuLink(props: MenuLinkProps) {
+  const { to, pathname, highlightWithin = false, children } = props;
   const exact = pathname === to;
   const inside = !exact && to !== '/' && isWithin(pathname, to);
   const current = exact ? 'page' : inside ? 'true' : undefined;
+  const highlighted = exact || (inside && highlightWithin);
+
+  const classes = [
+    current === undefined ? undefined : 'current',
+    highlighted ? 'highlighted' : undefined,
+  ].filter((name) => name !== undefined);
 
   return (
     <Link
       to={to}
       aria-current={current}
-      className={current === undefined ? undefined : 'current'}
+      className={classes.join(' ') || undefined}
     >
       {children}
     </Link>

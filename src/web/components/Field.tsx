@@ -5,17 +5,19 @@
  */
 import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
 
-interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+export interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   label: string;
   error?: string | undefined;
   hint?: ReactNode;
   /** Ids of more text that describes the input, like a strength hint. */
   describedBy?: string | undefined;
+  /** Shown under the input, e.g. that strength hint; give it an id. */
+  below?: ReactNode;
 }
 
 /** A labelled input with optional hint and error. */
 export function Field(props: FieldProps) {
-  const { label, error, hint, describedBy, ...inputProps } = props;
+  const { label, error, hint, describedBy, below, ...inputProps } = props;
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -41,6 +43,7 @@ export function Field(props: FieldProps) {
         aria-describedby={descriptions.join(' ') || undefined}
         {...inputProps}
       />
+      {below}
     </div>
   );
 }

@@ -4,10 +4,10 @@ import {
   PASSWORD_MIN_LENGTH,
 } from '../password/rules.ts';
 
-/** The password rules as a short list. */
-export function PasswordRules() {
+/** The password rules as a short list; `id` ties it to the input. */
+export function PasswordRules({ id }: { id: string }) {
   return (
-    <ul className="rules">
+    <ul id={id} className="hint rules">
       <li>
         Use {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters.
       </li>

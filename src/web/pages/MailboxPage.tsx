@@ -10,7 +10,6 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { LinkifiedText } from '../components/LinkifiedText.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { PublicLayout } from '../components/PublicLayout.tsx';
-import { StatusMessage } from '../components/StatusMessage.tsx';
 import { formatDateTime } from '../format.ts';
 
 type Mailbox =
@@ -53,10 +52,15 @@ export function MailboxPage() {
         here instead, so invitations and security codes can still be read
         on this machine.
       </p>
-      <button type="button" className="button-secondary" onClick={load}>
-        Refresh
-      </button>
-      <StatusMessage message={status} />
+      <div className="toolbar">
+        <button type="button" className="button-secondary" onClick={load}>
+          Refresh
+        </button>
+        {/* Polite: each refresh says how many messages there are now. */}
+        <p role="status" className="toolbar-status">
+          {status}
+        </p>
+      </div>
       <ErrorAlert
         message={mailbox.state === 'failed' ? mailbox.message : null}
       />
@@ -73,7 +77,8 @@ export function MailboxPage() {
 }
 
 function MessageList({ messages }: { messages: MailboxMessage[] }) {
-  if (messages.length === 0) return <p>No mail yet.</p>;
+  // The count beside Refresh already says "No mail yet."
+  if (messages.length === 0) return null;
 
   return (
     <ol className="mailbox">
@@ -111,5 +116,6 @@ function newestFirst(messages: MailboxMessage[]): MailboxMessage[] {
 }
 
 function countMessages(count: number): string {
+  if (count === 0) return 'No mail yet.';
   return count === 1 ? '1 message.' : `${count} messages.`;
 }

@@ -5,16 +5,16 @@
  */
 import { useRef, useState, type FormEvent } from 'react';
 import type { SignInResult } from '../../api/schemas.ts';
-import { api, followRedirect, toApiError, type ApiError } from '../api.ts';
+import { api, followRedirect, toApiError } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Field } from '../components/Field.tsx';
+import { NewPasswordField } from '../components/NewPasswordField.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
-import { PasswordRules } from '../components/PasswordRules.tsx';
-import { PasswordStrength } from '../components/PasswordStrength.tsx';
 import { PublicLayout } from '../components/PublicLayout.tsx';
 import { ShowPasswordToggle } from '../components/ShowPasswordToggle.tsx';
 import { SignOutButton } from '../components/SignOutButton.tsx';
 import { useFocusOnError } from '../hooks/useFocusOnError.ts';
+import { useFormFailure } from '../hooks/useFormFailure.ts';
 
 /** The pending sign-in cannot read the user's details; none to compare. */
 const NO_USER_INPUTS: string[] = [];
@@ -25,7 +25,7 @@ export function PersonalisePasswordPage() {
   const [confirmPassword, setConfirmPassword] = useState('');
   const [shown, setShown] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { failure, message, fields, fail, clearField } = useFormFailure();
   const form = useRef<HTMLFormElement>(null);
   const alert = useRef<HTMLDivElement>(null);
   useFocusOnError(failure, form, alert);
@@ -42,7 +42,7 @@ export function PersonalisePasswordPage() {
       );
       followRedirect(result.redirect);
     } catch (caught) {
-      setFailure(toApiError(caught));
+      fail(toApiError(caught));
       setBusy(false);
     }
   }
@@ -53,23 +53,20 @@ export function PersonalisePasswordPage() {
     <PublicLayout>
       <PageHeading>Choose your password</PageHeading>
       <p>You will use it with your email address to sign in.</p>
-      <PasswordRules />
-      <ErrorAlert ref={alert} message={failure?.message} />
+      <ErrorAlert ref={alert} message={message} />
       <form ref={form} onSubmit={save} noValidate>
-        <Field
+        <UsernameForPasswordManagers />
+        <NewPasswordField
           label="New password"
           name="newPassword"
           type={inputType}
-          autoComplete="new-password"
           required
           value={newPassword}
-          onChange={(event) => setNewPassword(event.target.value)}
-          error={failure?.fields.newPassword}
-          describedBy="password-strength"
-        />
-        <PasswordStrength
-          id="password-strength"
-          password={newPassword}
+          onChange={(event) => {
+            setNewPassword(event.target.value);
+            clearField('newPassword');
+          }}
+          error={fields.newPassword}
           userInputs={NO_USER_INPUTS}
         />
         <Field
@@ -79,8 +76,11 @@ export function PersonalisePasswordPage() {
           autoComplete="new-password"
           required
           value={confirmPassword}
-          onChange={(event) => setConfirmPassword(event.target.value)}
-          error={failure?.fields.confirmPassword}
+          onChange={(event) => {
+            setConfirmPassword(event.target.value);
+            clearField('confirmPassword');
+          }}
+          error={fields.confirmPassword}
         />
         <ShowPasswordToggle checked={shown} onChange={setShown} />
         <button type="submit" className="button-primary">
@@ -91,5 +91,18 @@ export function PersonalisePasswordPage() {
         <SignOutButton />
       </div>
     </PublicLayout>
+  );
+}
+
+/**
+ * Password managers file a new password under the form's username field.
+ * This state may not read the user's email (GET /api/me needs a session),
+ * so the field is empty; it still tells a manager that this form sets an
+ * account's password, and managers that ask for the name can fill it in.
+ * `hidden` keeps it out of sight, of the tab order and of screen readers.
+ */
+function UsernameForPasswordManagers() {
+  return (
+    <input type="email" name="username" autoComplete="username" hidden />
   );
 }

@@ -1,12 +1,12 @@
 /** The first administrator's details and password. */
 import { useRef, useState, type FormEvent } from 'react';
-import { api, toApiError, type ApiError } from '../api.ts';
+import { api, toApiError } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Field } from '../components/Field.tsx';
-import { PasswordRules } from '../components/PasswordRules.tsx';
-import { PasswordStrength } from '../components/PasswordStrength.tsx';
+import { NewPasswordField } from '../components/NewPasswordField.tsx';
 import { ShowPasswordToggle } from '../components/ShowPasswordToggle.tsx';
 import { useFocusOnError } from '../hooks/useFocusOnError.ts';
+import { useFormFailure } from '../hooks/useFormFailure.ts';
 
 interface SetupFormProps {
   token: string;
@@ -21,7 +21,7 @@ export function SetupForm({ token, onCreated }: SetupFormProps) {
   const [password, setPassword] = useState('');
   const [shown, setShown] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { failure, message, fields, fail, clearField } = useFormFailure();
   const form = useRef<HTMLFormElement>(null);
   const alert = useRef<HTMLDivElement>(null);
   useFocusOnError(failure, form, alert);
@@ -41,18 +41,17 @@ export function SetupForm({ token, onCreated }: SetupFormProps) {
       });
       onCreated();
     } catch (caught) {
-      setFailure(toApiError(caught));
+      fail(toApiError(caught));
       setBusy(false);
     }
   }
 
-  const fields = failure?.fields ?? {};
-
   return (
     <>
       <p>Create the first administrator. They can then invite everyone else.</p>
-      <ErrorAlert ref={alert} message={failure?.message} />
+      <ErrorAlert ref={alert} message={message} />
       <form ref={form} onSubmit={create} noValidate>
+        {/* Also the username password managers file the password under. */}
         <Field
           label="Email"
           name="email"
@@ -60,7 +59,10 @@ export function SetupForm({ token, onCreated }: SetupFormProps) {
           autoComplete="username"
           required
           value={email}
-          onChange={(event) => setEmail(event.target.value)}
+          onChange={(event) => {
+            setEmail(event.target.value);
+            clearField('email');
+          }}
           error={fields.email}
         />
         <Field
@@ -68,7 +70,10 @@ export function SetupForm({ token, onCreated }: SetupFormProps) {
           name="firstName"
           autoComplete="given-name"
           value={firstName}
-          onChange={(event) => setFirstName(event.target.value)}
+          onChange={(event) => {
+            setFirstName(event.target.value);
+            clearField('firstName');
+          }}
           error={fields.firstName}
         />
         <Field
@@ -76,24 +81,23 @@ export function SetupForm({ token, onCreated }: SetupFormProps) {
           name="lastName"
           autoComplete="family-name"
           value={lastName}
-          onChange={(event) => setLastName(event.target.value)}
+          onChange={(event) => {
+            setLastName(event.target.value);
+            clearField('lastName');
+          }}
           error={fields.lastName}
         />
-        <Field
+        <NewPasswordField
           label="Password"
           name="password"
           type={shown ? 'text' : 'password'}
-          autoComplete="new-password"
           required
           value={password}
-          onChange={(event) => setPassword(event.target.value)}
+          onChange={(event) => {
+            setPassword(event.target.value);
+            clearField('password');
+          }}
           error={fields.password}
-          hint={<PasswordRules />}
-          describedBy="setup-password-strength"
-        />
-        <PasswordStrength
-          id="setup-password-strength"
-          password={password}
           userInputs={[email, firstName, lastName]}
         />
         <ShowPasswordToggle checked={shown} onChange={setShown} />

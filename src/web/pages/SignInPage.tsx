@@ -1,19 +1,20 @@
 /** Sign-in with email and password, the first step of every journey. */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useLocation, useSearchParams } from 'react-router';
+import { useRef, useState, type FormEvent } from 'react';
+import { useSearchParams } from 'react-router';
 import type { SignInResult } from '../../api/schemas.ts';
 import { api, followRedirect, toApiError, type ApiError } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Field } from '../components/Field.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { PublicLayout } from '../components/PublicLayout.tsx';
+import { StatusMessage } from '../components/StatusMessage.tsx';
 import { useFocusOnError } from '../hooks/useFocusOnError.ts';
-import { noticeFrom } from '../notice.ts';
+import { useHandedNotice } from '../hooks/useHandedNotice.ts';
+import { SetupNeededNotice } from './SetupNeededNotice.tsx';
 
 /** /sign-in: email and password. */
 export function SignInPage() {
   const [searchParams] = useSearchParams();
-  const location = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -22,12 +23,10 @@ export function SignInPage() {
   const alert = useRef<HTMLDivElement>(null);
   useFocusOnError(failure, form, alert);
 
-  // Why the person landed here, e.g. a sign-in that ran out of time. Set
-  // after mounting so that the alert region announces it.
+  // Why the person landed here, e.g. a session that ended or a sign-in
+  // that ran out of tries.
   const [notice, setNotice] = useState<string | null>(null);
-  useEffect(() => {
-    setNotice(noticeFrom(location.state));
-  }, [location.state]);
+  useHandedNotice(setNotice);
 
   async function signIn(event: FormEvent) {
     event.preventDefault();
@@ -42,6 +41,8 @@ export function SignInPage() {
       });
       followRedirect(result.redirect);
     } catch (caught) {
+      // The new error says what matters now; the old reason is history.
+      setNotice(null);
       setFailure(toApiError(caught));
       setPassword('');
       setBusy(false);
@@ -51,7 +52,9 @@ export function SignInPage() {
   return (
     <PublicLayout>
       <PageHeading title="Sign in">Sign in to Callvault</PageHeading>
-      <ErrorAlert ref={alert} message={failure?.message ?? notice} />
+      <SetupNeededNotice />
+      <StatusMessage tone="warning" message={notice} />
+      <ErrorAlert ref={alert} message={failure?.message} />
       <form ref={form} onSubmit={signIn} noValidate>
         <Field
           label="Email"

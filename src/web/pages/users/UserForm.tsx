@@ -5,11 +5,12 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import type { UserRow } from '../../../api/schemas.ts';
-import { api, toApiError, type ApiError } from '../../api.ts';
+import { api, toApiError } from '../../api.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Field } from '../../components/Field.tsx';
 import { StatusMessage } from '../../components/StatusMessage.tsx';
 import { useFocusOnError } from '../../hooks/useFocusOnError.ts';
+import { useFormFailure } from '../../hooks/useFormFailure.ts';
 import type { NoticeState } from '../../notice.ts';
 import { RolesFieldset } from './RolesFieldset.tsx';
 import { StatusFieldset } from './StatusFieldset.tsx';
@@ -34,17 +35,17 @@ export function UserForm({ userId, loaded, name }: UserFormProps) {
   const navigate = useNavigate();
   const [values, setValues] = useState(loaded);
   const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const { failure, message, fields, fail, clearField } = useFormFailure();
   const form = useRef<HTMLFormElement>(null);
   const alert = useRef<HTMLDivElement>(null);
   useFocusOnError(failure, form, alert);
 
   const isNew = userId === undefined;
-  const fields = failure?.fields ?? {};
   const signsOut = !isNew && endsSessions(loaded, values);
 
   function change(next: Partial<UserFormValues>) {
     setValues((shown) => ({ ...shown, ...next }));
+    for (const name of Object.keys(next)) clearField(name);
   }
 
   async function save(event: FormEvent) {
@@ -57,7 +58,7 @@ export function UserForm({ userId, loaded, name }: UserFormProps) {
       const state: NoticeState = { notice };
       navigate('/settings/users', { state });
     } catch (caught) {
-      setFailure(toApiError(caught));
+      fail(toApiError(caught));
       setBusy(false);
     }
   }
@@ -77,7 +78,7 @@ export function UserForm({ userId, loaded, name }: UserFormProps) {
 
   return (
     <>
-      <ErrorAlert ref={alert} message={failure?.message} />
+      <ErrorAlert ref={alert} message={message} />
       <form ref={form} onSubmit={save} noValidate>
         <Field
           label="Email"
@@ -125,6 +126,7 @@ export function UserForm({ userId, loaded, name }: UserFormProps) {
           />
         )}
         <StatusMessage
+          tone="warning"
           message={
             signsOut
               ? `Saving will sign ${name} out of Callvault on every device.`

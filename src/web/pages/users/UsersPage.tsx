@@ -1,13 +1,14 @@
 /** Settings › Users: find, page through and act on every user. */
-import { useEffect, useState } from 'react';
-import { Link, useLocation } from 'react-router';
+import { useState } from 'react';
+import { Link } from 'react-router';
 import type { UserRow } from '../../../api/schemas.ts';
 import { api, toApiError } from '../../api.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { StatusMessage } from '../../components/StatusMessage.tsx';
 import { useDebouncedValue } from '../../hooks/useDebouncedValue.ts';
-import { noticeFrom } from '../../notice.ts';
+import { useHandedNotice } from '../../hooks/useHandedNotice.ts';
+import { UserPager } from './UserPager.tsx';
 import { UsersTable } from './UsersTable.tsx';
 import { useUserPages } from './useUserPages.ts';
 
@@ -16,22 +17,14 @@ const SEARCH_DELAY_MS = 250;
 
 /** /settings/users: the paged, searchable user list. */
 export function UsersPage() {
-  const location = useLocation();
   const [searchText, setSearchText] = useState('');
   const search = useDebouncedValue(searchText.trim(), SEARCH_DELAY_MS);
   const list = useUserPages(search);
   const [status, setStatus] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
 
-  // Set after mounting, so the live region announces the form's outcome.
-  const notice = noticeFrom(location.state);
-  useEffect(() => {
-    if (notice === null) return;
-    setStatus(notice);
-    // Drops the notice from history so a reload does not repeat it.
-    const { state } = window.history;
-    window.history.replaceState({ ...state, usr: null }, '');
-  }, [notice]);
+  // The outcome of the user form, e.g. "Changes saved".
+  useHandedNotice(setStatus);
 
   async function resendInvitation(user: UserRow) {
     setActionError(null);
@@ -75,25 +68,13 @@ export function UsersPage() {
           {search === '' ? 'No users yet.' : `No users match “${search}”.`}
         </p>
       )}
-      {/* aria-disabled keeps focus on a button that reaches the end. */}
-      <div className="paging">
-        <button
-          type="button"
-          className="button-secondary"
-          aria-disabled={!list.hasPrevious}
-          onClick={list.goPrevious}
-        >
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="button-secondary"
-          aria-disabled={!list.hasNext}
-          onClick={list.goNext}
-        >
-          Next page
-        </button>
-      </div>
+      <UserPager
+        pageNumber={list.pageNumber}
+        hasPrevious={list.hasPrevious}
+        hasNext={list.hasNext}
+        onPrevious={list.goPrevious}
+        onNext={list.goNext}
+      />
     </>
   );
 }

@@ -21,6 +21,16 @@ export function UsersTable(props: UsersTableProps) {
     <div className="table-scroll">
       <table className="users-table" aria-busy={loading}>
         <caption className="visually-hidden">Users</caption>
+        {/* Widths per column: see .users-table in styles.css. */}
+        <colgroup>
+          <col className="col-name" />
+          <col className="col-email" />
+          <col className="col-roles" />
+          <col className="col-two-factor" />
+          <col className="col-status" />
+          <col className="col-last-sign-in" />
+          <col className="col-actions" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -38,11 +48,11 @@ export function UsersTable(props: UsersTableProps) {
               <td>{fullName(user)}</td>
               <td>{user.email}</td>
               <td>{formatRoles(user.roles)}</td>
-              <td>{user.twoFactor ? 'On' : 'Off'}</td>
-              <td>
+              <td className="nowrap">{user.twoFactor ? 'On' : 'Off'}</td>
+              <td className="nowrap">
                 <UserStatus user={user} now={now} />
               </td>
-              <td>
+              <td className="nowrap">
                 {user.lastSignInAt === null
                   ? 'Never'
                   : formatDateTime(user.lastSignInAt)}

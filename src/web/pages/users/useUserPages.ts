@@ -92,6 +92,8 @@ export function useUserPages(search: string) {
     error,
     hasNext: nextCursor !== null,
     hasPrevious: paging.previous.length > 0,
+    /** 1 for the first page. */
+    pageNumber: paging.previous.length + 1,
     goNext,
     goPrevious,
     replaceRow,
