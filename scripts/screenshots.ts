@@ -46,6 +46,9 @@ try {
   const user = await (await browser.newContext()).newPage();
   const invitation = await cv.smtp.waitFor('li.wei@example.com');
   await user.goto(linkIn(invitation));
+  await user.getByRole('button', { name: 'Continue' }).waitFor();
+  await user.screenshot({ path: path.join(out, 'invitation.png') });
+  await user.getByRole('button', { name: 'Continue' }).click();
   await user.getByLabel('Security code').waitFor();
   await user.screenshot({ path: path.join(out, 'security-code.png') });
   const code = codeIn(await cv.smtp.waitFor('li.wei@example.com', 2));

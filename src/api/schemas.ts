@@ -65,10 +65,12 @@ export const setupBody = z
   })
   .strict();
 
+/** A role named twice counts once, so saving it twice changes nothing. */
 const rolesField = z
   .array(z.enum(ROLES, { error: 'Unknown role.' }), { error: 'Choose at least one role.' })
   .min(1, 'Choose at least one role.')
-  .max(ROLES.length);
+  .max(ROLES.length, 'Choose each role at most once.')
+  .transform((roles) => ROLES.filter((role) => roles.includes(role)));
 
 export const createUserBody = z
   .object({

@@ -3,15 +3,29 @@
  * frozen config object. A bad value stops start-up with a message that names
  * the variable and says what it expects.
  */
+import net from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-const port = z.coerce
-  .number({ error: 'a whole number from 1 to 65535' })
-  .int('a whole number from 1 to 65535')
-  .min(1, 'a whole number from 1 to 65535')
-  .max(65535, 'a whole number from 1 to 65535');
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, 'a whole number from 1 to 65535')
+  .transform(Number)
+  .refine((value) => value >= 1 && value <= 65535, 'a whole number from 1 to 65535');
+
+/** An IP address, or a host name of letters, digits, dots and hyphens. */
+const hostName = z
+  .string()
+  .refine(
+    (value) =>
+      net.isIP(value) !== 0 ||
+      (!/^[\d.]+$/.test(value) &&
+        /^(?=.{1,253}$)[a-z\d]([a-z\d-]{0,61}[a-z\d])?(\.[a-z\d]([a-z\d-]{0,61}[a-z\d])?)*$/i.test(
+          value,
+        )),
+    'a host name or IP address, like 127.0.0.1 or 0.0.0.0',
+  );
 
 const minutes = (max: number) =>
   z.coerce
@@ -38,7 +52,7 @@ const url = (protocols: string[], what: string) =>
 
 const environment = z.object({
   PORT: port.default(3000),
-  HOST: z.string().min(1, 'a host name or address').default('127.0.0.1'),
+  HOST: hostName.default('127.0.0.1'),
   PUBLIC_URL: url(
     ['http:', 'https:'],
     'an http:// or https:// address, like https://calls.example.com',
@@ -53,8 +67,9 @@ const environment = z.object({
   DATABASE_URL: z
     .string()
     .refine(
-      (value) => value.startsWith('sqlite:') || value.startsWith('file:'),
-      'sqlite:<path>, like sqlite:./data/callvault.db',
+      // "sqlite:" alone would open a temporary database that keeps nothing.
+      (value) => sqliteFile(value) !== '',
+      'sqlite:<path to a file>, like sqlite:./data/callvault.db',
     )
     .default('sqlite:./data/callvault.db'),
   SMTP_URL: url(
@@ -132,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: publicUrl.protocol === 'https:',
     database: {
       engine: 'sqlite' as const,
-      file: values.DATABASE_URL.replace(/^(sqlite|file):(\/\/)?/, ''),
+      file: sqliteFile(values.DATABASE_URL),
     },
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM ?? `Callvault <no-reply@${publicUrl.hostname}>`,
@@ -143,6 +158,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxHours: values.SESSION_MAX_HOURS,
     logLevel: values.LOG_LEVEL,
   });
+}
+
+/** The file of a sqlite: or file: URL; empty when it names none. */
+function sqliteFile(url: string): string {
+  const match = /^(?:sqlite|file):(?:\/\/)?(.*)$/.exec(url);
+  return match?.[1]?.trim() ?? '';
 }
 
 /** Listening on every interface still means links point at one name. */

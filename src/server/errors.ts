@@ -54,12 +54,19 @@ export const ERRORS = {
     'Callvault needs at least one active administrator. Make someone else ' +
       'an administrator first.',
   ],
+  MAILBOX_LOCAL_ONLY: [
+    403,
+    'The mailbox can only be read in a browser on the machine that runs ' +
+      'Callvault.',
+  ],
   NOT_INVITED: [409, 'This user has already accepted their invitation.'],
   USER_DISABLED: [
     409,
     'This user is disabled. Set their status to Active before sending a ' +
       'new invitation.',
   ],
+  TOO_LARGE: [413, 'The request is too large.'],
+  HEADERS_TOO_LARGE: [431, 'The request headers (cookies, perhaps) are too large.'],
   UNSUPPORTED_MEDIA: [415, 'Send the request as JSON.'],
   TOO_MANY_REQUESTS: [429, 'Too many requests. Please wait and try again.'],
   UNAVAILABLE: [503, 'Callvault cannot reach its database. Try again shortly.'],

@@ -51,8 +51,23 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
+/** Start-up failures in words that name the setting to change. */
+function explain(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const env = process.env;
+  if (code === 'EADDRINUSE') {
+    return `port ${env.PORT ?? 3000} is already in use; set PORT to a free port`;
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `HOST ${env.HOST ?? '127.0.0.1'} is not an address of this machine`;
+  }
+  if (code === 'EACCES') {
+    return `not allowed to listen on port ${env.PORT ?? 3000}; choose PORT above 1023`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`Callvault could not start: ${message}\n`);
+  process.stderr.write(`Callvault could not start: ${explain(error)}\n`);
   process.exit(1);
 });

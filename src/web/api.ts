@@ -91,6 +91,15 @@ async function readJson(response: Response): Promise<unknown> {
  */
 const SESSION_ENDED = 'Your session has ended. Please sign in again.';
 
+/**
+ * Said on sign-in when a new user's pending sign-in runs out before they
+ * chose a password: they have none to sign in with, so "please sign in"
+ * would strand them. Only a new invitation starts them again.
+ */
+const FIRST_SIGN_IN_EXPIRED =
+  'Your first sign-in expired before you chose a password. Ask your ' +
+  'administrator to send a new invitation.';
+
 function sendToOwedStep(error: ApiError): void {
   const page = PAGE_FOR_CODE[error.code];
   const here = window.location.pathname;
@@ -103,10 +112,15 @@ function sendToOwedStep(error: ApiError): void {
   const next = sessionEnded
     ? `?next=${encodeURIComponent(here + window.location.search)}`
     : '';
-  const notice: NoticeState = {
-    notice: sessionEnded ? SESSION_ENDED : error.message,
-  };
-  navigate(page + next, { replace: true, state: notice });
+  // Only a new user chooses a password while their sign-in is pending.
+  const firstSignInExpired =
+    page === '/sign-in' && here === '/personalise-password';
+
+  let notice = error.message;
+  if (sessionEnded) notice = SESSION_ENDED;
+  if (firstSignInExpired) notice = FIRST_SIGN_IN_EXPIRED;
+  const state: NoticeState = { notice };
+  navigate(page + next, { replace: true, state });
 }
 
 async function request<T>(

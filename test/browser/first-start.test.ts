@@ -74,6 +74,7 @@ describe('first start on the embedded defaults', () => {
     const invitation = await newestMail(kim, 'kim@callvault.test', /invited/);
     await expectAccessible(kim, 'mailbox');
     await invitation.getByRole('link', { name: /\/invitation#/ }).click();
+    await kim.getByRole('button', { name: 'Continue' }).click();
     await kim.getByLabel('Security code').waitFor();
 
     const mailbox = await kim.context().newPage();

@@ -68,6 +68,9 @@ describe('the sign-in journey in a browser', () => {
     expect(invitation.html).toContain('/invitation#');
     const user = await (await browser.newContext()).newPage();
     await user.goto(linkIn(invitation));
+    await user.getByRole('heading', { level: 1, name: 'Welcome to Callvault' }).waitFor();
+    await expectAccessible(user, 'invitation');
+    await user.getByRole('button', { name: 'Continue' }).click();
 
     await user.getByLabel('Security code').waitFor();
     await expectAccessible(user, 'security code');

@@ -275,8 +275,8 @@ describe('the local mailbox, when SMTP_URL is unset', () => {
   it('refuses a request that names another host, even from this machine', async () => {
     const port = new URL(local.url).port;
 
-    expect(await mailboxStatus(`evil.test:${port}`)).toBe(404);
-    expect(await mailboxStatus('evil.test')).toBe(404);
+    expect(await mailboxStatus(`evil.test:${port}`)).toBe(403);
+    expect(await mailboxStatus('evil.test')).toBe(403);
     expect(await mailboxStatus(`localhost:${port}`)).toBe(200);
     expect(await mailboxStatus(`127.0.0.1:${port}`)).toBe(200);
   });

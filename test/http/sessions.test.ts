@@ -118,7 +118,10 @@ describe('under an https PUBLIC_URL', () => {
     // the header is read straight from fetch.
     const answer = await fetch(`${secure.url}/api/sign-in`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: secure.url },
+      headers: {
+        'content-type': 'application/json',
+        origin: 'https://callvault.test',
+      },
       body: JSON.stringify(ADMIN),
     });
     expect(answer.status).toBe(200);

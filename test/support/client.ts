@@ -13,9 +13,14 @@ export interface Answer<T = any> {
 export class Client {
   readonly jar = new CookieJar();
 
+  /**
+   * `origin` is what the portal's own pages would send: PUBLIC_URL's
+   * origin, which may differ from the address the test connects to.
+   */
   constructor(
     readonly base: string,
     private readonly extraHeaders: Record<string, string> = {},
+    private readonly origin = new URL(base).origin,
   ) {}
 
   async request<T = any>(
@@ -33,7 +38,7 @@ export class Client {
       redirect: 'manual',
       headers: {
         ...(sending ? { 'content-type': 'application/json' } : {}),
-        ...(method !== 'GET' ? { origin: new URL(this.base).origin } : {}),
+        ...(method !== 'GET' ? { origin: this.origin } : {}),
         ...(cookie ? { cookie } : {}),
         ...this.extraHeaders,
         ...headers,

@@ -102,6 +102,7 @@ export async function startInstance(
     logStream,
   });
   const url = `http://127.0.0.1:${port}`;
+  const origin = config.publicUrl.origin;
 
   const instance: TestInstance = {
     callvault,
@@ -112,9 +113,9 @@ export async function startInstance(
     advance(ms) {
       offset += ms;
     },
-    client: (headers) => new Client(url, headers),
+    client: (headers) => new Client(url, headers, origin),
     async admin() {
-      const client = new Client(url);
+      const client = new Client(url, {}, origin);
       const answer = await client.post('/api/sign-in', ADMIN);
       if (answer.status !== 200) throw new Error(`admin sign-in: ${answer.status}`);
       return client;
@@ -135,7 +136,7 @@ export async function startInstance(
 
       const invitation = await smtp.waitFor(options.email, before + 1);
       const token = new URL(linkIn(invitation)).hash.slice(1);
-      const client = new Client(url);
+      const client = new Client(url, {}, origin);
       let step = await client.post('/api/invitations/accept', { token });
       if (step.body.step === 'code') {
         const mail = await smtp.waitFor(options.email, before + 2);

@@ -298,7 +298,7 @@ function describeChanges(user: UserRecord, input: UpdateUserBody): Changes {
   };
   note('firstName', user.first_name, input.firstName);
   note('lastName', user.last_name, input.lastName);
-  note('roles', rolesOf(user), input.roles && [...input.roles].sort());
+  note('roles', rolesOf(user), input.roles);
   note('twoFactor', Boolean(user.two_factor), input.twoFactor);
   note('status', user.status, statusAfter(user, input.status));
   return changes;

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import { countRecentEvents, recordAudit } from '../audit/audit.ts';
 import type { Database } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError, fieldError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { securityCodeMessage } from '../mail/templates.tsx';
 import type { UserRecord } from '../users/user.ts';
@@ -106,6 +106,17 @@ export async function checkCode(
 ): Promise<CodeCheck> {
   const now = ctx.clock();
 
+  // Something that cannot be a code cannot be right either: it is sent back
+  // to the field and costs no try. Full-width digits count as digits.
+  const digits = entered.normalize('NFKC').replace(/[\s-]/g, '');
+  if (!/^\d{6}$/.test(digits)) {
+    return {
+      ok: false,
+      voidSignIn: false,
+      error: fieldError('code', 'Enter the 6-digit code from the email.'),
+    };
+  }
+
   // The account budget comes first: once spent, not even the right code
   // is looked at, so guessing gains nothing.
   const failed = await countRecentEvents(db, user.id, 'code.failed', later(now, -HOUR));
@@ -125,10 +136,7 @@ export async function checkCode(
     return { ok: false, voidSignIn: false, error: new AppError('CODE_EXPIRED') };
   }
 
-  const digits = entered.replace(/[\s-]/g, '');
-  const right =
-    /^\d{6}$/.test(digits) &&
-    sameDigest(hashSecurityCode(pending.id, digits), pending.code_hash);
+  const right = sameDigest(hashSecurityCode(pending.id, digits), pending.code_hash);
   if (right) return { ok: true };
 
   // Counted with a relative UPDATE so that simultaneous wrong entries all

@@ -81,6 +81,9 @@ export async function completeSetup(
   input: AdministratorInput,
   meta: RequestMeta,
 ): Promise<void> {
+  // Said first, so that nobody is coached on a password for nothing.
+  if (await hasAdministrator(ctx.db)) throw new AppError('SETUP_DONE');
+
   const problem = passwordProblem(input.password, input);
   if (problem) throw fieldError('password', problem);
   const passwordHash = await hashPassword(input.password);

@@ -4,6 +4,7 @@
  * Each step hands the browser a new token, so none carries over from the
  * step before (no fixation), and each step checks it is the one owed.
  */
+import { emailField } from '../../api/schemas.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
@@ -58,7 +59,9 @@ export async function signInWithPassword(
       target: user ?? null,
       ip: meta.ip,
       detail: {
-        email: email.slice(0, 254),
+        // Only what looks like an address: a password typed into the
+        // Email field by mistake must not land in the audit trail.
+        email: emailField.safeParse(email).success ? email.trim() : '(not an email address)',
         reason: !user ? 'unknown_email' : !matches ? 'wrong_password' : user.status,
       },
     });

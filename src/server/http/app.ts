@@ -8,8 +8,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger, LoggerOptions } from 'pino';
 import type { DomainContext } from '../auth/context.ts';
 import { AppError } from '../errors.ts';
-import { installErrorHandler } from './error-handler.ts';
-import { isCrossOrigin } from './origin-check.ts';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  installErrorHandler,
+} from './error-handler.ts';
+import { isCrossOrigin, ownOrigins } from './origin-check.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailbox.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -63,6 +67,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // The socket's address is the client's; forwarded headers are ignored.
     trustProxy: false,
     bodyLimit: 64 * 1024,
+    frameworkErrors,
+    clientErrorHandler,
   }) as unknown as FastifyInstance;
 
   await app.register(fastifyCookie);
@@ -85,8 +91,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     hsts: ctx.config.secureCookies,
   });
 
+  const origins = ownOrigins(ctx.config.publicUrl);
   app.addHook('onRequest', async (request) => {
-    if (isCrossOrigin(request, ctx.config.publicUrl)) {
+    if (isCrossOrigin(request, origins)) {
       throw new AppError('CROSS_ORIGIN');
     }
   });

@@ -2,7 +2,14 @@
  * Maps every failure to the error catalogue's body. Refusals are logged at
  * info, faults at error; the body of a 500 never says what went wrong.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import { AppError, ERRORS } from '../errors.ts';
 
 /** Fastify's own refusals, in the catalogue's words. */
@@ -10,22 +17,67 @@ function fromFastify(error: FastifyError): AppError | null {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('TOO_LARGE');
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // The path is not repeated back: it is the attacker's text.
+      return new AppError('NOT_FOUND');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('BAD_REQUEST', { message: 'The request body is not valid JSON.' });
   }
   if (error instanceof SyntaxError) {
     return new AppError('BAD_REQUEST', { message: 'The request body is not valid JSON.' });
   }
-  if (error.statusCode === 413) {
-    return new AppError('BAD_REQUEST', { message: 'The request is too large.' });
-  }
+  if (error.statusCode === 413) return new AppError('TOO_LARGE');
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new AppError('BAD_REQUEST');
   }
   return null;
+}
+
+/** The body of a refusal, as every client of the API reads it. */
+export function errorBody(error: AppError) {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.fields ? { fields: error.fields } : {}),
+    ...(error.retryAfter ? { retryAfter: error.retryAfter } : {}),
+  };
+}
+
+/**
+ * Answers for requests Fastify refuses before any route runs (a path that
+ * is not valid UTF-8, an overlong id), in the catalogue's words.
+ */
+export function frameworkErrors(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const known = fromFastify(error) ?? new AppError('BAD_REQUEST');
+  reply.code(known.status).send(errorBody(known));
+}
+
+/**
+ * Node refuses some requests before Fastify sees them (headers over the
+ * size limit); the socket still gets a JSON answer in the catalogue's form.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return;
+  const known = new AppError(
+    error.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST',
+  );
+  const body = JSON.stringify(errorBody(known));
+  socket.end(
+    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -40,11 +92,6 @@ export function installErrorHandler(app: FastifyInstance): void {
 
     request.log.info({ event: 'request.refused', code: known.code });
     if (known.retryAfter) reply.header('retry-after', String(known.retryAfter));
-    return reply.code(known.status).send({
-      code: known.code,
-      message: known.message,
-      ...(known.fields ? { fields: known.fields } : {}),
-      ...(known.retryAfter ? { retryAfter: known.retryAfter } : {}),
-    });
+    return reply.code(known.status).send(errorBody(known));
   });
 }

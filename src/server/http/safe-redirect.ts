@@ -3,8 +3,8 @@
  * URLs, "//host" and "/\host" (which browsers read as another host) and
  * anything that resolves elsewhere fall back to Home.
  */
-export function safeNextPath(next: string | undefined, origin: URL): string {
-  if (!next || !next.startsWith('/') || /^\/[\\/]/.test(next)) return '/';
+export function safeNextPath(next: unknown, origin: URL): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || /^\/[\\/]/.test(next)) return '/';
   if (/[\u0000-\u001f\\]/.test(next)) return '/';
 
   let target: URL;

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { MailboxMessage } from '../../api/schemas.ts';
-import { api, toApiError } from '../api.ts';
+import { api, toApiError, type ApiError } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { LinkifiedText } from '../components/LinkifiedText.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
@@ -16,6 +16,7 @@ type Mailbox =
   | { state: 'loading' }
   | { state: 'open'; messages: MailboxMessage[] }
   | { state: 'off' }
+  | { state: 'local-only' }
   | { state: 'failed'; message: string };
 
 /** /mailbox: the local mailbox, newest first. */
@@ -31,12 +32,7 @@ export function MailboxPage() {
       setMailbox({ state: 'open', messages: newestFirst(answer.messages) });
       setStatus(countMessages(answer.messages.length));
     } catch (caught) {
-      const error = toApiError(caught);
-      setMailbox(
-        error.status === 404
-          ? { state: 'off' }
-          : { state: 'failed', message: error.message },
-      );
+      setMailbox(closedMailbox(toApiError(caught)));
     }
   }, []);
 
@@ -71,9 +67,27 @@ export function MailboxPage() {
           server.
         </p>
       )}
+      {mailbox.state === 'local-only' && (
+        <p>
+          The mailbox can only be read in a browser on the machine that runs
+          Callvault.
+        </p>
+      )}
       {mailbox.state === 'open' && <MessageList messages={mailbox.messages} />}
     </PublicLayout>
   );
+}
+
+/**
+ * Why the mailbox shows no mail: off (404) because mail goes through an
+ * SMTP server, or on but refused (403) because it holds invitation links
+ * and codes and answers only this machine.
+ */
+function closedMailbox(error: ApiError): Mailbox {
+  if (error.status === 404) return { state: 'off' };
+  // MAILBOX_LOCAL_ONLY, the one refusal this read can meet.
+  if (error.status === 403) return { state: 'local-only' };
+  return { state: 'failed', message: error.message };
 }
 
 function MessageList({ messages }: { messages: MailboxMessage[] }) {

@@ -4,7 +4,7 @@
  * ResendCode and this page's Cancel button.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import type { CodeStatus, SignInResult } from '../../api/schemas.ts';
 import { api, followRedirect, toApiError, type ApiError } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -18,6 +18,7 @@ import { ResendCode } from './ResendCode.tsx';
 /** /sign-in/code: the emailed security code. */
 export function SecurityCodePage() {
   const navigate = useNavigate();
+  const { search } = useLocation();
   const [status, setStatus] = useState<CodeStatus | null>(null);
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
@@ -43,10 +44,13 @@ export function SecurityCodePage() {
     setBusy(true);
 
     try {
-      // People paste codes as "123 456"; only the digits matter.
-      const result = await api.post<SignInResult>('/api/sign-in/code', {
-        code: code.replace(/\s/g, ''),
-      });
+      // The page the person asked for rides in `?next=`, as sign-in put
+      // it; the server checks it and answers where to go.
+      const result = await api.post<SignInResult>(
+        `/api/sign-in/code${search}`,
+        // People paste codes as "123 456"; only the digits matter.
+        { code: code.replace(/\s/g, '') },
+      );
       followRedirect(result.redirect);
     } catch (caught) {
       const failure = toApiError(caught);

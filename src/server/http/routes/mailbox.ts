@@ -11,16 +11,21 @@ import { AppError } from '../../errors.ts';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const SHOWN = 100;
+/** Headers a reverse proxy adds: the request really came from elsewhere. */
+const RELAYED = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'via'];
 
 export function mailboxRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.get('/api/mailbox', async (request) => {
-    if (!LOOPBACK.has(request.ip)) throw new AppError('NOT_FOUND');
     // The Host must name this machine too: a site that re-points its own
-    // name at 127.0.0.1 (DNS rebinding) would otherwise read the codes.
+    // name at 127.0.0.1 (DNS rebinding) would otherwise read the codes. A
+    // proxy on this machine relaying a stranger counts as a stranger.
     const named =
       request.host === ctx.config.publicUrl.host ||
       LOOPBACK_NAMES.has(request.hostname);
-    if (!named) throw new AppError('NOT_FOUND');
+    const relayed = RELAYED.some((header) => request.headers[header] !== undefined);
+    if (!LOOPBACK.has(request.ip) || !named || relayed) {
+      throw new AppError('MAILBOX_LOCAL_ONLY');
+    }
 
     const rows = await ctx.db
       .selectFrom('mailbox')

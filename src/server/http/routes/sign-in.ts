@@ -44,7 +44,7 @@ export function signInRoutes(app: FastifyInstance, ctx: DomainContext): void {
   const { config } = ctx;
 
   /** Hands the browser the token of the step it reached, and only that. */
-  function answer(reply: FastifyReply, outcome: Outcome, next?: string): SignInResult {
+  function answer(reply: FastifyReply, outcome: Outcome, next?: unknown): SignInResult {
     if (outcome.step === 'home') {
       clearPendingCookie(reply, config);
       setSessionCookie(reply, config, outcome.sessionToken);
@@ -53,8 +53,9 @@ export function signInRoutes(app: FastifyInstance, ctx: DomainContext): void {
     clearSessionCookie(reply, config);
     setPendingCookie(reply, config, outcome.pendingToken);
     const page = PAGES[outcome.step];
-    const carry = next ? `?next=${encodeURIComponent(safeNextPath(next, config.publicUrl))}` : '';
-    return { step: outcome.step, redirect: page + carry };
+    if (!next) return { step: outcome.step, redirect: page };
+    const path = safeNextPath(next, config.publicUrl);
+    return { step: outcome.step, redirect: `${page}?next=${encodeURIComponent(path)}` };
   }
 
   /** A pending sign-in that became void takes its cookie with it. */
@@ -90,7 +91,9 @@ export function signInRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.post('/api/sign-in/code', (request, reply) =>
     guardPending(reply, async () => {
       const body = parseInput(codeBody, request.body);
-      const next = (request.query as { next?: string }).next;
+      // A `next` that is not one path is dropped, not refused: the code
+      // was right, and Home is a fine place to land.
+      const { next } = request.query as { next?: unknown };
       const outcome = await verifySecurityCode(
         ctx,
         request.cookies[PENDING_COOKIE],

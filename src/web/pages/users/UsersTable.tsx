@@ -71,6 +71,10 @@ export function UsersTable(props: UsersTableProps) {
                     <button
                       type="button"
                       className="button-secondary button-small"
+                      // Each row's button names its user, so a list of
+                      // buttons read out of the table still tells them
+                      // apart; the visible words begin the name.
+                      aria-label={`Resend invitation to ${displayName(user)}`}
                       onClick={() => onResendInvitation(user)}
                     >
                       Resend invitation
