@@ -1,13 +1,14 @@
 /**
- * Takes the README's screenshot and one of every journey page, from a
- * throwaway instance with a few users: `npx tsx scripts/screenshots.ts [dir]`.
+ * Takes a screenshot of every journey page, from a throwaway instance with
+ * a few users: `npx tsx scripts/screenshots.ts [dir]`. The README shows
+ * users-page.png, copied to docs/.
  */
 import path from 'node:path';
 import { launchChromium } from '../test/support/browser.ts';
 import { ADMIN, startInstance } from '../test/support/instance.ts';
 import { codeIn, linkIn } from '../test/support/smtp.ts';
 
-const out = process.argv[2] ?? 'docs';
+const out = process.argv[2] ?? '/tmp/callvault-screenshots';
 const cv = await startInstance();
 const browser = await launchChromium();
 
@@ -20,12 +21,16 @@ try {
     email: 'tom.baker@example.com', firstName: 'Tom', lastName: 'Baker',
   });
   const admin = await cv.admin();
+  const me = await admin.get('/api/me');
+  await admin.patch(`/api/users/${me.body.id}`, {
+    firstName: 'Ada', lastName: 'Admin',
+  });
   await admin.post('/api/users', {
     email: 'li.wei@example.com', firstName: 'Li', lastName: 'Wei',
     roles: ['user'], twoFactor: true,
   });
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 640 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   const shot = (name: string) =>
     page.screenshot({ path: path.join(out, `${name}.png`) });
 
