@@ -55,6 +55,32 @@ export const personaliseBody = z
   .object({ newPassword: passwordField, confirmPassword: passwordField })
   .strict();
 
+/** My account: the current password proves it is the user (ASVS 2.1.6). */
+export const changePasswordBody = z
+  .object({
+    currentPassword: z.string({ error: 'Enter your current password.' }).max(1024),
+    newPassword: passwordField,
+    confirmPassword: passwordField,
+  })
+  .strict();
+
+export const emptyBody = z.object({}).strict();
+
+/** "Forgot your password?": one address, nothing else. */
+export const forgotPasswordBody = z.object({ email: emailField }).strict();
+
+/** The reset link's token and the new password, twice. */
+export const resetPasswordBody = z
+  .object({
+    token: z.string({ error: 'The link is incomplete.' }).max(256),
+    newPassword: passwordField,
+    confirmPassword: passwordField,
+  })
+  .strict();
+
+/** A session's id in a path; anything else is simply not found. */
+export const sessionParams = z.object({ id: z.string().max(100) }).strict();
+
 export const setupBody = z
   .object({
     token: z.string().max(256),
@@ -101,9 +127,75 @@ export const listUsersQuery = z
   })
   .strict();
 
+/**
+ * The company's two-factor policy: 'none' leaves it to each user's box,
+ * 'email' asks everyone for an emailed code. 'app' comes with
+ * authenticator apps.
+ */
+export const TWO_FACTOR_MODES = ['none', 'email'] as const;
+export type TwoFactorMode = (typeof TWO_FACTOR_MODES)[number];
+
+/** Limits as in SESSION_IDLE_MINUTES and SESSION_MAX_HOURS; null: those. */
+const IDLE_WORDS = 'Use a whole number of minutes from 1 to 1440, or leave it empty.';
+const HOURS_WORDS = 'Use a whole number of hours from 1 to 720, or leave it empty.';
+
+export const securitySettingsBody = z
+  .object({
+    twoFactor: z.enum(TWO_FACTOR_MODES, { error: 'Choose No MFA or Email MFA.' }),
+    sessionIdleMinutes: z
+      .number({ error: IDLE_WORDS })
+      .int(IDLE_WORDS)
+      .min(1, IDLE_WORDS)
+      .max(24 * 60, IDLE_WORDS)
+      .nullable(),
+    sessionMaxHours: z
+      .number({ error: HOURS_WORDS })
+      .int(HOURS_WORDS)
+      .min(1, HOURS_WORDS)
+      .max(30 * 24, HOURS_WORDS)
+      .nullable(),
+  })
+  .strict();
+
+export const securityImpactQuery = z
+  .object({
+    twoFactor: z.enum(TWO_FACTOR_MODES, { error: 'Choose No MFA or Email MFA.' }),
+  })
+  .strict();
+
+export type SecuritySettingsBody = z.infer<typeof securitySettingsBody>;
+
+/** A day as the browser's date input gives it, read as UTC. */
+const dayField = z.iso.date({ error: 'Enter a date like 2026-12-31.' });
+
+/** Settings > Security Log: filters of the CSV export and of the page. */
+export const auditFiltersQuery = z
+  .object({
+    user: z.string().trim().max(254).optional(),
+    event: z.string().max(64).optional(),
+    from: dayField.optional(),
+    to: dayField.optional(),
+  })
+  .strict();
+
+/** One page of the Security Log: `before` is the last page's cursor. */
+export const auditEventsQuery = auditFiltersQuery
+  .extend({
+    before: z.coerce.number().int().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
+
+export type AuditFilters = z.infer<typeof auditFiltersQuery>;
+
 export type SignInBody = z.infer<typeof signInBody>;
 export type CreateUserBody = z.input<typeof createUserBody>;
 export type UpdateUserBody = z.infer<typeof updateUserBody>;
+
+/** The same words whether or not the address has an account. */
+export interface ForgotPasswordResult {
+  message: string;
+}
 
 /** Where a browser is in the sign-in journey. */
 export type SignInStep = 'code' | 'personalise' | 'home';
@@ -130,6 +222,39 @@ export interface Me {
   roles: Role[];
 }
 
+/** One of the signed-in user's own sessions, as My account lists it. */
+export interface AccountSession {
+  /** The session's row id, never its token or the token's hash. */
+  id: string;
+  /** From the user agent, e.g. "Chrome 140" and "Linux". */
+  browser: string;
+  system: string;
+  address: string | null;
+  startedAt: string;
+  lastActiveAt: string;
+  /** The session of the browser asking. */
+  current: boolean;
+}
+
+export interface AccountSessions {
+  sessions: AccountSession[];
+}
+
+/** Settings > Security as the form shows it. */
+export interface SecuritySettings extends SecuritySettingsBody {
+  /** What applies when a lifetime is left empty (the environment's). */
+  defaults: { sessionIdleMinutes: number; sessionMaxHours: number };
+}
+
+/** Who a change of two-factor mode would touch. */
+export interface SecurityImpact {
+  /** Users (not disabled) whose next sign-in would change. */
+  affectedUsers: number;
+  /** Invited users: their address is not proved yet (first 100). */
+  withoutConfirmedEmail: { id: string; name: string; email: string }[];
+  withoutConfirmedEmailTotal: number;
+}
+
 export type InvitationDelivery = 'sent' | 'queued' | 'retrying' | null;
 
 export interface UserRow {
@@ -145,6 +270,44 @@ export interface UserRow {
   /** For invited users: whether the latest invitation email has left. */
   invitationDelivery: InvitationDelivery;
   invitationExpiresAt: string | null;
+  /** Invited, and the latest link ran out unused: "Expired" in the list. */
+  invitationExpired: boolean;
+}
+
+/** What "Sign out everywhere" ended. */
+export interface SessionsEnded {
+  sessions: number;
+}
+
+/** Someone in an audit event, as they were when it happened. */
+export interface AuditPerson {
+  /** The user may have been deleted since; null when there was none. */
+  id: string | null;
+  email: string | null;
+  name: string | null;
+}
+
+export interface AuditEventRow {
+  id: number;
+  /** ISO time, UTC. */
+  at: string;
+  event: string;
+  actor: AuditPerson | null;
+  target: AuditPerson | null;
+  ip: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditEventPage {
+  events: AuditEventRow[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextCursor: number | null;
+}
+
+/** An event kind the Security Log can filter by. */
+export interface AuditEventKind {
+  event: string;
+  label: string;
 }
 
 export interface UserPage {

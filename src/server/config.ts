@@ -88,6 +88,14 @@ const environment = z.object({
   ADMIN_PASSWORD: z.string().optional(),
   SESSION_IDLE_MINUTES: minutes(24 * 60).default(30),
   SESSION_MAX_HOURS: hours(24 * 30).default(12),
+  TRUST_PROXY: z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .refine(
+      (parts) => parts.every(isAddressOrRange),
+      'a comma-separated list of proxy addresses or ranges, like 127.0.0.1,10.0.0.0/8',
+    )
+    .optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS as [string, ...string[]], {
       error: `one of ${LOG_LEVELS.join(', ')}`,
@@ -109,6 +117,11 @@ export interface Config {
   initialAdmin: { email: string; password: string } | undefined;
   sessionIdleMinutes: number;
   sessionMaxHours: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed; empty means the socket's
+   * address is the client's and forwarded headers are ignored.
+   */
+  trustProxy: string[];
   logLevel: string;
 }
 
@@ -156,8 +169,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     sessionIdleMinutes: values.SESSION_IDLE_MINUTES,
     sessionMaxHours: values.SESSION_MAX_HOURS,
+    trustProxy: values.TRUST_PROXY ?? [],
     logLevel: values.LOG_LEVEL,
   });
+}
+
+/** "10.0.0.1", "10.0.0.0/8", "::1" or "fd00::/8". */
+function isAddressOrRange(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
 }
 
 /** The file of a sqlite: or file: URL; empty when it names none. */

@@ -37,6 +37,21 @@ export const ERRORS = {
     'This link has already been used, was replaced by a newer one or has ' +
       'expired. Ask your administrator to send a new invitation.',
   ],
+  INVITATION_EXPIRED: [
+    400,
+    'This invitation has expired: invitation links work for 72 hours. Ask ' +
+      'your administrator to send you a new invitation.',
+  ],
+  RESET_LINK_INVALID: [
+    400,
+    'This password reset link has already been used, was replaced by a ' +
+      'newer one or has expired. Use "Forgot your password?" to get another.',
+  ],
+  RESET_NEEDS_ACTIVE: [
+    409,
+    'Only an active user can be sent a password reset. Resend an invited ' +
+      "user's invitation, or set a disabled user to Active first.",
+  ],
   SETUP_INVALID: [
     400,
     'This setup link has been used or has expired. Restart Callvault to ' +
@@ -48,11 +63,22 @@ export const ERRORS = {
   CROSS_ORIGIN: [403, 'Requests from other sites are refused.'],
   NOT_FOUND: [404, 'Not found.'],
   USER_NOT_FOUND: [404, 'There is no such user.'],
+  // Also another user's session: whether such an id exists is not said.
+  SESSION_NOT_FOUND: [404, 'There is no such session; it may have ended already.'],
+  PASSWORD_CHANGE_LIMIT: [
+    429,
+    'Too many wrong current passwords for this account. Try again later.',
+  ],
   EMAIL_TAKEN: [409, 'A user with this email address already exists.'],
   LAST_ADMINISTRATOR: [
     409,
     'Callvault needs at least one active administrator. Make someone else ' +
       'an administrator first.',
+  ],
+  CANNOT_DELETE_SELF: [
+    409,
+    'You cannot delete your own account. Ask another administrator to ' +
+      'delete it.',
   ],
   MAILBOX_LOCAL_ONLY: [
     403,
@@ -69,6 +95,7 @@ export const ERRORS = {
   HEADERS_TOO_LARGE: [431, 'The request headers (cookies, perhaps) are too large.'],
   UNSUPPORTED_MEDIA: [415, 'Send the request as JSON.'],
   TOO_MANY_REQUESTS: [429, 'Too many requests. Please wait and try again.'],
+  TOO_MANY_ATTEMPTS: [429, 'Too many failed sign-ins. Please wait and try again.'],
   UNAVAILABLE: [503, 'Callvault cannot reach its database. Try again shortly.'],
   INTERNAL: [500, 'Something went wrong on our side. Please try again.'],
 } as const satisfies Record<string, readonly [number, string]>;

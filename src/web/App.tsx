@@ -8,15 +8,20 @@ import { setApiNavigator } from './api.ts';
 import { KeyedByHash } from './components/KeyedByHash.tsx';
 import { RequireAdministrator } from './components/RequireAdministrator.tsx';
 import { SignedInLayout } from './components/SignedInLayout.tsx';
+import { AccountPage } from './pages/account/AccountPage.tsx';
+import { ForgotPasswordPage } from './pages/ForgotPasswordPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { InvitationPage } from './pages/InvitationPage.tsx';
 import { MailboxPage } from './pages/MailboxPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { PersonalisePasswordPage } from './pages/PersonalisePasswordPage.tsx';
+import { ResetPasswordPage } from './pages/ResetPasswordPage.tsx';
 import { SecurityCodePage } from './pages/SecurityCodePage.tsx';
+import { SecurityLogPage } from './pages/security-log/SecurityLogPage.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { UserFormRoute } from './pages/users/UserFormPage.tsx';
+import { SecuritySettingsPage } from './pages/settings/SecuritySettingsPage.tsx';
 import { UsersPage } from './pages/users/UsersPage.tsx';
 
 const router = createBrowserRouter([
@@ -27,6 +32,11 @@ const router = createBrowserRouter([
     element: <KeyedByHash><InvitationPage /></KeyedByHash>,
   },
   { path: '/personalise-password', element: <PersonalisePasswordPage /> },
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  {
+    path: '/reset-password',
+    element: <KeyedByHash><ResetPasswordPage /></KeyedByHash>,
+  },
   {
     path: '/setup',
     element: <KeyedByHash><SetupPage /></KeyedByHash>,
@@ -36,6 +46,7 @@ const router = createBrowserRouter([
     element: <SignedInLayout />,
     children: [
       { path: '/', element: <HomePage /> },
+      { path: '/account', element: <AccountPage /> },
       {
         path: '/settings',
         element: <RequireAdministrator />,
@@ -44,6 +55,8 @@ const router = createBrowserRouter([
           { path: 'users', element: <UsersPage /> },
           { path: 'users/new', element: <UserFormRoute /> },
           { path: 'users/:id', element: <UserFormRoute /> },
+          { path: 'security-log', element: <SecurityLogPage /> },
+          { path: 'security', element: <SecuritySettingsPage /> },
         ],
       },
     ],

@@ -124,7 +124,7 @@ function sendToOwedStep(error: ApiError): void {
 }
 
 async function request<T>(
-  method: 'GET' | 'POST' | 'PATCH',
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<T> {
@@ -160,6 +160,8 @@ export const api = {
   post: <T>(path: string, body: unknown = {}) =>
     request<T>('POST', path, body),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  delete: <T>(path: string) => request<T>('DELETE', path),
 };
 
 /** Follows a server-given redirect, inside the app when it is a path. */

@@ -70,21 +70,28 @@ describe('turning two-factor on and off for an existing user', () => {
     await bob.reload();
     await expect.poll(() => new URL(bob.url()).pathname).toBe('/sign-in');
 
+    // Ticking the box sent Bob only the notice that it changed (ASVS
+    // 2.5.5), no code: the code comes with his next sign-in.
+    const notice = await cv.smtp.waitFor(BOB.email, mailsBefore + 1);
+    expect(notice.subject).toMatch(/two-factor sign-in was turned on/i);
+
     await signIn(bob, BOB.email, BOB.password);
     await bob.getByLabel('Security code').waitFor();
-    // Ticking the box sent nothing; the only new mail is this code.
-    const mail = await cv.smtp.waitFor(BOB.email, mailsBefore + 1);
+    const mail = await cv.smtp.waitFor(BOB.email, mailsBefore + 2);
     expect(mail.subject).toMatch(/security code/i);
     await bob.getByLabel('Security code').fill(codeIn(mail));
     await bob.getByRole('button', { name: 'Verify' }).click();
     await bob.getByRole('heading', { level: 1, name: 'Welcome, Bob' }).waitFor();
-    expect(cv.smtp.to(BOB.email).length).toBe(mailsBefore + 1);
+    expect(cv.smtp.to(BOB.email).length).toBe(mailsBefore + 2);
 
     await setTwoFactor(admin, false);
     await expect.poll(() => row.textContent()).toContain('Off');
+    const offNotice = await cv.smtp.waitFor(BOB.email, mailsBefore + 3);
+    expect(offNotice.subject).toMatch(/two-factor sign-in was turned off/i);
 
+    // Unticked: no code step, and no code sent.
     await signIn(bob, BOB.email, BOB.password);
     await bob.getByRole('heading', { level: 1, name: 'Welcome, Bob' }).waitFor();
-    expect(cv.smtp.to(BOB.email).length).toBe(mailsBefore + 1);
+    expect(cv.smtp.to(BOB.email).length).toBe(mailsBefore + 3);
   });
 });

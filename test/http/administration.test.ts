@@ -976,7 +976,7 @@ describe('two-factor switched on and off later', () => {
     ({ id, client: session } = await cv.addActiveUser({ email, twoFactor: false }));
   });
 
-  it('sends no email when ticked, and ends the current session', async () => {
+  it('sends only a notice when ticked, no code, and ends the session', async () => {
     const mail = await mailSnapshot();
     const toUser = cv.smtp.to(email).length;
 
@@ -984,8 +984,16 @@ describe('two-factor switched on and off later', () => {
 
     expect(answer.status).toBe(200);
     expect(answer.body.twoFactor).toBe(true);
-    await expectNoMailSince(mail);
-    expect(cv.smtp.to(email)).toHaveLength(toUser);
+    // ASVS 2.5.5: the user is told their factor changed; the code itself
+    // comes only at their next sign-in.
+    const notice = await cv.smtp.waitFor(email, toUser + 1);
+    expect(notice.subject).toMatch(/two-factor sign-in was turned on/i);
+    expect(notice.text).not.toMatch(/\d{6}|#/);
+    await expectNoMailSince({
+      outbox: mail.outbox + 1,
+      received: mail.received + 1,
+    });
+    expect(cv.smtp.to(email)).toHaveLength(toUser + 1);
     expect((await session.get('/api/me')).status).toBe(401);
   });
 
@@ -1004,10 +1012,11 @@ describe('two-factor switched on and off later', () => {
     expect((await browser.get('/api/me')).status).toBe(200);
   });
 
-  it('removes the code step when unticked, and sends nothing', async () => {
+  it('removes the code step when unticked; the sign-in sends nothing', async () => {
     const answer = await admin.patch(`/api/users/${id}`, { twoFactor: false });
     expect(answer.body.twoFactor).toBe(false);
     const mail = await mailSnapshot();
+    expect(cv.smtp.to(email).at(-1)?.subject).toMatch(/turned off/);
     const browser = cv.client();
 
     const step = await browser.post('/api/sign-in', { email, password: PASSWORD });

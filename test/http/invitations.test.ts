@@ -283,7 +283,8 @@ describe('a link expires after 72 hours', () => {
     const answer = await accept(token);
 
     expect(answer.status).toBe(400);
-    expect(answer.body.code).toBe('LINK_INVALID');
+    // Said as "expired" (the token proves who asks): see isExpiredInvitation.
+    expect(answer.body.code).toBe('INVITATION_EXPIRED');
     expect((await userRow(created.id)).status).toBe('invited');
     expect(await pendingOf(created.id)).toHaveLength(0);
   });

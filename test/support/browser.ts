@@ -28,6 +28,9 @@ export async function expectAccessible(page: Page, where: string): Promise<void>
   const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    .map((v) => {
+      const where = v.nodes.map((n) => n.target.join(' ')).join(', ');
+      return `${v.id} (${v.impact}): ${v.help} — ${where}`;
+    });
   expect(blocking, `axe on ${where}`).toEqual([]);
 }

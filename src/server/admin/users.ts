@@ -13,6 +13,7 @@ import type {
 import { recordAudit } from '../audit/audit.ts';
 import type { DomainContext, RequestMeta } from '../auth/context.ts';
 import { sendInvitation } from '../auth/invitation.ts';
+import { notifyTwoFactorChanged } from '../auth/security-notices.ts';
 import { newId } from '../auth/secrets.ts';
 import { endAllSessionsOf } from '../auth/session.ts';
 import { isUniqueViolation } from '../db/errors.ts';
@@ -59,7 +60,7 @@ export async function listUsers(
     .limit(query.limit + 1)
     .execute();
   const page = rows.slice(0, query.limit);
-  const delivery = await invitationState(ctx.db, page);
+  const delivery = await invitationState(ctx.db, page, ctx.clock());
 
   return {
     users: page.map((row) => toUserRow(row, delivery.get(row.id))),
@@ -71,12 +72,15 @@ export async function listUsers(
 interface InvitationState {
   delivery: InvitationDelivery;
   expiresAt: string | null;
+  /** The live link ran out unused: only "Resend invitation" helps now. */
+  expired: boolean;
 }
 
 /** Delivery and expiry of the latest invitation of each invited user. */
 async function invitationState(
   db: Kysely<Database>,
   users: UserRecord[],
+  now: Date,
 ): Promise<Map<string, InvitationState>> {
   const invited = users.filter((u) => u.status === 'invited').map((u) => u.id);
   const states = new Map<string, InvitationState>();
@@ -91,7 +95,7 @@ async function invitationState(
     .execute();
   const links = await db
     .selectFrom('links')
-    .select(['user_id', 'expires_at'])
+    .select(['user_id', 'expires_at', 'used_at'])
     .where('purpose', '=', 'invitation')
     .where('voided_at', 'is', null)
     .where('user_id', 'in', invited)
@@ -105,7 +109,11 @@ async function invitationState(
     else if (mail && !mail.discarded_at) {
       delivery = mail.attempts > 0 ? 'retrying' : 'queued';
     }
-    states.set(id, { delivery, expiresAt: link?.expires_at ?? null });
+    const expired =
+      link !== undefined &&
+      link.used_at === null &&
+      link.expires_at <= now.toISOString();
+    states.set(id, { delivery, expiresAt: link?.expires_at ?? null, expired });
   }
   return states;
 }
@@ -123,6 +131,7 @@ function toUserRow(user: UserRecord, invitation?: InvitationState): UserRow {
     createdAt: user.created_at,
     invitationDelivery: invitation?.delivery ?? null,
     invitationExpiresAt: invitation?.expiresAt ?? null,
+    invitationExpired: invitation?.expired ?? false,
   };
 }
 
@@ -130,7 +139,7 @@ function toUserRow(user: UserRecord, invitation?: InvitationState): UserRow {
 export async function getUser(ctx: DomainContext, id: string): Promise<UserRow> {
   const user = await findUserById(ctx.db, id);
   if (!user) throw new AppError('USER_NOT_FOUND');
-  const states = await invitationState(ctx.db, [user]);
+  const states = await invitationState(ctx.db, [user], ctx.clock());
   return toUserRow(user, states.get(user.id));
 }
 
@@ -253,8 +262,14 @@ export async function updateUser(
         detail: { sessions: ended, reason: 'account changed' },
       });
     }
+    // ASVS 2.5.5: a change of factor is told to the user, by email. This is
+    // a notice, not a code: the code still comes at their next sign-in.
+    if ('twoFactor' in changes) {
+      await notifyTwoFactorChanged(ctx, trx, user, admin, Boolean(input.twoFactor));
+    }
   });
 
+  ctx.mailQueued();
   return getUser(ctx, id);
 }
 

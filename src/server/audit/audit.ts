@@ -15,20 +15,39 @@ export const AUDIT_EVENTS = [
   'code.sent',
   'code.failed',
   'code.accepted',
+  'code.failures_notified',
   'invitation.sent',
   'invitation.accepted',
   'invitation.refused',
   'password.personalised',
+  'password.reset_requested',
+  'password.reset_sent',
+  'password.reset',
+  'password.reset_refused',
+  'password.changed',
+  'password.change_failed',
   'user.created',
   'user.updated',
+  'user.deleted',
+  'audit.exported',
   'sessions.ended',
   'access.denied',
+  'policy.changed',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 export interface Person {
   id: string;
   email: string;
+  /** Kept in the row as they were, so the trail outlives a rename. */
+  first_name?: string;
+  last_name?: string;
+}
+
+/** "First Last" as the person was called then; null when unnamed. */
+function nameOf(person: Person | null | undefined): string | null {
+  const name = `${person?.first_name ?? ''} ${person?.last_name ?? ''}`.trim();
+  return name === '' ? null : name;
 }
 
 export interface AuditEntry {
@@ -52,8 +71,10 @@ export async function recordAudit(
       event: entry.event,
       actor_user_id: entry.actor?.id ?? null,
       actor_email: entry.actor?.email ?? null,
+      actor_name: nameOf(entry.actor),
       target_user_id: entry.target?.id ?? null,
       target_email: entry.target?.email ?? null,
+      target_name: nameOf(entry.target),
       ip: entry.ip ?? null,
       detail: entry.detail ? JSON.stringify(entry.detail) : null,
     })

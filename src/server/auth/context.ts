@@ -19,6 +19,8 @@ export interface DomainContext {
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+  /** The known-device cookie this browser sent, if any. */
+  deviceToken?: string | null;
 }
 
 /** A time `ms` milliseconds after `from`. */

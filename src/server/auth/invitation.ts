@@ -9,6 +9,7 @@ import { invitationMessage } from '../mail/templates.tsx';
 import { displayName, type UserRecord } from '../users/user.ts';
 import { HOUR, later, type DomainContext } from './context.ts';
 import { createLink } from './links.ts';
+import { hashToken } from './secrets.ts';
 
 export const INVITATION_LIFETIME_MS = 72 * HOUR;
 
@@ -49,4 +50,27 @@ export async function sendInvitation(
     }),
     discardAfter: expiresAt,
   });
+}
+
+/**
+ * Whether a refused invitation token is a real link that simply ran out,
+ * so the page can say "expired" rather than "used or replaced". This tells
+ * an attacker nothing: only someone holding the 256-bit token can ask, and
+ * the answer names no account; it spares a new user a confusing message.
+ */
+export async function isExpiredInvitation(
+  db: Kysely<Database>,
+  now: Date,
+  token: string,
+): Promise<boolean> {
+  const link = await db
+    .selectFrom('links')
+    .select('id')
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', 'invitation')
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '<=', now.toISOString())
+    .executeTakeFirst();
+  return link !== undefined;
 }

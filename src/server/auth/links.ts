@@ -1,5 +1,5 @@
 /**
- * Single-use links (invitations, first-administrator setup). The token is
+ * Single-use links (invitations, password resets, first setup). The token is
  * in the URL's fragment; the database keeps only its hash.
  */
 import type { Kysely } from 'kysely';
@@ -68,6 +68,28 @@ export async function consumeLink(
     .where('voided_at', 'is', null)
     .where('expires_at', '>', now.toISOString())
     .returning('user_id')
+    .executeTakeFirst();
+  return row ? { userId: row.user_id } : null;
+}
+
+/**
+ * The user a live link belongs to, without using it up: a reset checks the
+ * new password before it spends the link, and `consumeLink` still decides.
+ */
+export async function peekLink(
+  db: Kysely<Database>,
+  now: Date,
+  purpose: Purpose,
+  token: string,
+): Promise<{ userId: string | null } | null> {
+  const row = await db
+    .selectFrom('links')
+    .select('user_id')
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '>', now.toISOString())
     .executeTakeFirst();
   return row ? { userId: row.user_id } : null;
 }

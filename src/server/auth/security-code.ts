@@ -12,6 +12,13 @@ import type { UserRecord } from '../users/user.ts';
 import { HOUR, later, MINUTE, type DomainContext, type RequestMeta } from './context.ts';
 import type { PendingRecord } from './pending-sign-in.ts';
 import { hashSecurityCode, newSecurityCode, sameDigest } from './secrets.ts';
+import { warnOfRepeatedCodeFailures } from './security-notices.ts';
+import {
+  checkFailures,
+  CLIENT_FAILURES,
+  noteFailure,
+  spendAllowance,
+} from './throttle.ts';
 
 /** NIST 800-63B 5.1.3.2, ASVS 2.7.2: a code lives 10 minutes. */
 export const CODE_LIFETIME_MS = 10 * MINUTE;
@@ -26,6 +33,8 @@ export const CODE_FAILURES_PER_HOUR = 10;
 export const CODE_RESEND_WAIT_MS = MINUTE;
 /** Codes one account may be sent in an hour: stops mail flooding. */
 export const CODE_SENDS_PER_HOUR = 10;
+/** New codes one client address may ask for in an hour, over all accounts. */
+export const CODE_RESENDS_PER_CLIENT_HOUR = 30;
 
 function secondsUntil(from: Date, to: Date): number {
   return Math.max(1, Math.ceil((to.getTime() - from.getTime()) / 1000));
@@ -117,6 +126,10 @@ export async function checkCode(
     };
   }
 
+  // One address guessing across many accounts is slowed down too.
+  const clientKey = meta.ip ? `code:client:${meta.ip}` : null;
+  if (clientKey) await checkFailures(db, now, [clientKey]);
+
   // The account budget comes first: once spent, not even the right code
   // is looked at, so guessing gains nothing.
   const failed = await countRecentEvents(db, user.id, 'code.failed', later(now, -HOUR));
@@ -147,12 +160,14 @@ export async function checkCode(
     .where('id', '=', pending.id)
     .returning('code_failures')
     .executeTakeFirst();
+  if (clientKey) await noteFailure(db, now, clientKey, CLIENT_FAILURES);
   await recordAudit(db, now, {
     event: 'code.failed',
     actor: user,
     target: user,
     ip: meta.ip,
   });
+  await warnOfRepeatedCodeFailures(ctx, db, user, meta);
 
   const failures = counted?.code_failures ?? CODE_TRIES_PER_SIGN_IN;
   const left = CODE_TRIES_PER_SIGN_IN - failures;
@@ -177,6 +192,20 @@ export function resendAvailableAt(pending: PendingRecord): Date {
   return later(sentAt, CODE_RESEND_WAIT_MS);
 }
 
+/** Counts a "Send a new code" against the client address's allowance. */
+export async function spendResendAllowance(
+  ctx: DomainContext,
+  db: Kysely<Database>,
+  meta: RequestMeta,
+): Promise<void> {
+  if (!meta.ip) return;
+  await spendAllowance(db, ctx.clock(), [`resend:client:${meta.ip}`], {
+    limit: CODE_RESENDS_PER_CLIENT_HOUR,
+    windowMs: HOUR,
+    message: 'Too many new codes were asked for from this address.',
+  });
+}
+
 /** Refuses a resend asked for sooner than the wait allows. */
 export function checkResendWait(ctx: DomainContext, pending: PendingRecord): void {
   const now = ctx.clock();
@@ -184,7 +213,9 @@ export function checkResendWait(ctx: DomainContext, pending: PendingRecord): voi
   if (availableAt > now) {
     throw new AppError('CODE_RESEND_WAIT', {
       retryAfter: secondsUntil(now, availableAt),
-      message: `Please wait ${secondsUntil(now, availableAt)} seconds before asking for another code.`,
+      message:
+        `Please wait ${secondsUntil(now, availableAt)} seconds before ` +
+        'asking for another code.',
     });
   }
 }

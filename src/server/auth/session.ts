@@ -1,10 +1,12 @@
 /**
  * Sessions: the state a browser reaches once every sign-in step is done.
  * The cookie holds 256 random bits; the database holds only their hash.
- * Idle and absolute lifetimes follow ASVS 3.3.2 (30 minutes, 12 hours).
+ * Idle and absolute lifetimes follow ASVS 3.3.2 (30 minutes, 12 hours);
+ * Settings > Security may override both (see policy/policy.ts).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { readPolicy, sessionLimits } from '../policy/policy.ts';
 import type { UserRecord } from '../users/user.ts';
 import { later, MINUTE, type DomainContext, type RequestMeta } from './context.ts';
 import { hashToken, newId, newToken } from './secrets.ts';
@@ -26,7 +28,8 @@ export async function startSession(
 ): Promise<{ token: string; expiresAt: Date }> {
   const now = ctx.clock();
   const token = newToken();
-  const expiresAt = later(now, ctx.config.sessionMaxHours * 60 * MINUTE);
+  const { maxMs } = sessionLimits(ctx.config, await readPolicy(db));
+  const expiresAt = later(now, maxMs);
 
   await db
     .insertInto('sessions')
@@ -52,7 +55,10 @@ export interface ActiveSession {
 
 /**
  * The session a token opens, if it is still alive and its user active.
- * An expired session is deleted on sight.
+ * An expired session is deleted on sight. The lifetimes are the policy's
+ * of this moment: a shorter absolute lifetime saved since sign-in counts
+ * from the session's start, so it ends sessions already open; a longer
+ * one never stretches the expiry a session was given at sign-in.
  */
 export async function findSession(
   ctx: DomainContext,
@@ -65,6 +71,7 @@ export async function findSession(
     .selectAll('users')
     .select([
       'sessions.id as session_id',
+      'sessions.created_at as session_created_at',
       'sessions.last_seen_at as session_last_seen_at',
       'sessions.expires_at as session_expires_at',
       'sessions.security_version as session_security_version',
@@ -73,10 +80,13 @@ export async function findSession(
     .executeTakeFirst();
   if (!row) return null;
 
-  const idleMs = ctx.config.sessionIdleMinutes * MINUTE;
+  const { idleMs, maxMs } = sessionLimits(ctx.config, await readPolicy(ctx.db));
   const idleLimit = later(new Date(row.session_last_seen_at), idleMs);
+  const ageLimit = later(new Date(row.session_created_at), maxMs);
   const expired =
-    new Date(row.session_expires_at) <= now || idleLimit <= now;
+    new Date(row.session_expires_at) <= now ||
+    ageLimit <= now ||
+    idleLimit <= now;
   const superseded = row.session_security_version !== row.security_version;
   if (expired || superseded || row.status !== 'active' || row.must_personalise) {
     await ctx.db.deleteFrom('sessions').where('id', '=', row.session_id).execute();
@@ -94,6 +104,7 @@ export async function findSession(
 
   const {
     session_id,
+    session_created_at,
     session_last_seen_at,
     session_expires_at,
     session_security_version,
@@ -136,5 +147,45 @@ export async function endAllSessionsOf(
   return {
     ended: Number(result.numDeletedRows),
     securityVersion: user?.security_version ?? 0,
+  };
+}
+
+/**
+ * Ends every session and pending sign-in of a user except the session
+ * `keepId`, which goes on under the raised security version (ASVS 3.3.3:
+ * a password change ends the other sessions). Run it in a transaction:
+ * between the raise and the re-stamp the kept session is void too. Only a
+ * session still on the old version is re-stamped, so one that an earlier
+ * change ended cannot come back to life here.
+ */
+export async function endOtherSessionsOf(
+  db: Kysely<Database>,
+  userId: string,
+  keepId: string,
+): Promise<{ ended: number; kept: boolean }> {
+  const user = await db
+    .updateTable('users')
+    .set((eb) => ({ security_version: eb('security_version', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('security_version')
+    .executeTakeFirstOrThrow();
+
+  const ended = await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where('id', '!=', keepId)
+    .executeTakeFirst();
+  const kept = await db
+    .updateTable('sessions')
+    .set({ security_version: user.security_version })
+    .where('id', '=', keepId)
+    .where('user_id', '=', userId)
+    .where('security_version', '=', user.security_version - 1)
+    .executeTakeFirst();
+  await db.deleteFrom('pending_sign_ins').where('user_id', '=', userId).execute();
+
+  return {
+    ended: Number(ended.numDeletedRows),
+    kept: Number(kept.numUpdatedRows) === 1,
   };
 }

@@ -8,9 +8,16 @@ import { emailField } from '../../api/schemas.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
-import { findUserByEmail, findUserById, type UserRecord } from '../users/user.ts';
+import { needsSecurityCode } from '../policy/policy.ts';
+import {
+  findUserByEmail,
+  findUserById,
+  normaliseEmail,
+  type UserRecord,
+} from '../users/user.ts';
 import type { Kysely } from 'kysely';
 import type { DomainContext, RequestMeta } from './context.ts';
+import { isExpiredInvitation } from './invitation.ts';
 import { consumeLink } from './links.ts';
 import {
   hashPassword,
@@ -30,17 +37,30 @@ import {
   checkSendBudget,
   issueCode,
   resendAvailableAt,
+  spendResendAllowance,
 } from './security-code.ts';
+import { recognisedDevice, rememberDevice } from './devices.ts';
 import { endAllSessionsOf, startSession } from './session.ts';
+import {
+  ACCOUNT_FAILURES,
+  checkFailures,
+  clearFailures,
+  CLIENT_FAILURES,
+  noteFailure,
+} from './throttle.ts';
 
 export type Outcome =
   | { step: 'code' | 'personalise'; pendingToken: string }
-  | { step: 'home'; sessionToken: string };
+  | {
+      step: 'home';
+      sessionToken: string;
+      sessionExpiresAt: Date;
+      deviceToken: string;
+    };
 
 /**
- * Email and password; same answer and time for every kind of failure.
- * TODO(limitation: sign-in-throttling) wrong passwords are audited but not
- * yet slowed down per account or client.
+ * Email and password; same answer and time for every kind of failure, and
+ * throttled per address typed and per client (auth/throttle.ts).
  */
 export async function signInWithPassword(
   ctx: DomainContext,
@@ -49,11 +69,18 @@ export async function signInWithPassword(
   meta: RequestMeta,
 ): Promise<Outcome> {
   const user = await findUserByEmail(ctx.db, email);
+  const keys = await signInThrottleKeys(ctx, email, user, meta);
+  await checkFailures(ctx.db, ctx.clock(), keys.all);
+
   const matches = user?.password_hash
     ? await verifyPassword(user.password_hash, password)
     : await verifyAgainstNothing(password);
 
   if (!user || !matches || user.status !== 'active') {
+    await noteFailure(ctx.db, ctx.clock(), keys.account, ACCOUNT_FAILURES);
+    if (keys.client) {
+      await noteFailure(ctx.db, ctx.clock(), keys.client, CLIENT_FAILURES);
+    }
     await recordAudit(ctx.db, ctx.clock(), {
       event: 'sign_in.failed',
       target: user ?? null,
@@ -76,11 +103,36 @@ export async function signInWithPassword(
     if (current?.security_version !== user.security_version) {
       throw new AppError('SIGN_IN_FAILED');
     }
-    if (current.two_factor) await checkSendBudget(ctx, trx, current);
+    if (await needsSecurityCode(trx, current)) {
+      await checkSendBudget(ctx, trx, current);
+    }
+    await clearFailures(trx, keys.all);
     return nextStep(ctx, trx, current, 'password', meta);
   });
   ctx.mailQueued();
   return outcome;
+}
+
+/**
+ * What a password sign-in is counted under. A browser this user completed
+ * a sign-in on before is counted on its own, so that failures others cause
+ * on the address do not keep the owner out; anyone else is counted under
+ * the address typed, whether or not it has an account.
+ */
+async function signInThrottleKeys(
+  ctx: DomainContext,
+  email: string,
+  user: UserRecord | undefined,
+  meta: RequestMeta,
+) {
+  const device = user
+    ? await recognisedDevice(ctx.db, meta.deviceToken ?? null, user.id)
+    : null;
+  const account = device
+    ? `sign-in:device:${device}`
+    : `sign-in:email:${normaliseEmail(email).slice(0, 254)}`;
+  const client = meta.ip ? `sign-in:client:${meta.ip}` : null;
+  return { account, client, all: client ? [account, client] : [account] };
 }
 
 /** The invitation link: single use, then the code and a new password. */
@@ -102,12 +154,14 @@ export async function acceptInvitation(
 
     // A disabled user's link is used up like any other, and refused.
     if (!user || user.status !== 'invited') {
+      const expired = !link && (await isExpiredInvitation(trx, now, token));
       await recordAudit(trx, now, {
         event: 'invitation.refused',
         target: user ?? null,
         ip: meta.ip,
+        ...(expired ? { detail: { reason: 'expired' } } : {}),
       });
-      return null;
+      return expired ? 'expired' : null;
     }
 
     await recordAudit(trx, now, {
@@ -119,6 +173,7 @@ export async function acceptInvitation(
     return nextStep(ctx, trx, user, 'invitation', meta);
   });
 
+  if (result === 'expired') throw new AppError('INVITATION_EXPIRED');
   if (!result) throw new AppError('LINK_INVALID');
   ctx.mailQueued();
   return result;
@@ -126,7 +181,8 @@ export async function acceptInvitation(
 
 /**
  * Where a user goes once their first proof is accepted: the code step when
- * two-factor is on, else their own password if they have none, else home.
+ * two-factor applies (their box or the company's Email MFA), else their
+ * own password if they have none, else home.
  */
 async function nextStep(
   ctx: DomainContext,
@@ -135,7 +191,7 @@ async function nextStep(
   via: PendingRecord['via'],
   meta: RequestMeta,
 ): Promise<Outcome> {
-  if (user.two_factor) {
+  if (await needsSecurityCode(trx, user)) {
     const { token, pending } = await startPending(ctx, trx, user, 'code', via);
     await issueCode(ctx, trx, pending, user, meta);
     return { step: 'code', pendingToken: token };
@@ -156,7 +212,8 @@ async function afterSecondFactor(
   }
 
   const now = ctx.clock();
-  const { token } = await startSession(ctx, trx, user, meta);
+  const { token, expiresAt } = await startSession(ctx, trx, user, meta);
+  const deviceToken = await rememberDevice(trx, now, user.id, meta.deviceToken ?? null);
   await trx
     .updateTable('users')
     .set({ last_sign_in_at: now.toISOString() })
@@ -167,9 +224,15 @@ async function afterSecondFactor(
     actor: user,
     target: user,
     ip: meta.ip,
-    detail: { via, twoFactor: Boolean(user.two_factor) },
+    // Whether a code was owed: the user's box or the company's Email MFA.
+    detail: { via, twoFactor: await needsSecurityCode(trx, user) },
   });
-  return { step: 'home', sessionToken: token };
+  return {
+    step: 'home',
+    sessionToken: token,
+    sessionExpiresAt: expiresAt,
+    deviceToken,
+  };
 }
 
 /** Loads the pending sign-in a browser holds, for the step it is at. */
@@ -216,6 +279,7 @@ export async function verifySecurityCode(
     if (!(await consumePending(trx, pending))) {
       return { ok: false as const, voidSignIn: true, error: new AppError('SIGN_IN_REQUIRED') };
     }
+    if (meta.ip) await clearFailures(trx, [`code:client:${meta.ip}`]);
     await recordAudit(trx, ctx.clock(), {
       event: 'code.accepted',
       actor: user,
@@ -242,6 +306,7 @@ export async function resendSecurityCode(
     const { pending, user } = await pendingAt(ctx, token, 'code', trx);
     checkResendWait(ctx, pending);
     await checkSendBudget(ctx, trx, user);
+    await spendResendAllowance(ctx, trx, meta);
     await issueCode(ctx, trx, pending, user, meta);
   });
   ctx.mailQueued();

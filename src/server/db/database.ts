@@ -10,6 +10,9 @@ import type { Config } from '../config.ts';
 import type { Database } from './schema.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as securityVersion from './migrations/0002-security-version.ts';
+import * as throttle from './migrations/0003-throttle.ts';
+import * as settings from './migrations/0004-settings.ts';
+import * as auditFilters from './migrations/0005-audit-filters.ts';
 
 export type Db = Kysely<Database>;
 
@@ -17,6 +20,9 @@ export type Db = Kysely<Database>;
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-security-version': securityVersion,
+  '0003-throttle': throttle,
+  '0004-settings': settings,
+  '0005-audit-filters': auditFilters,
 };
 
 /** Opens (and creates, when missing) the database. */

@@ -28,10 +28,10 @@ export interface UsersTable {
   security_version: number;
 }
 
-/** Single-use links: invitations and the first-administrator setup. */
+/** Single-use links: invitations, password resets, first setup. */
 export interface LinksTable {
   id: string;
-  purpose: 'invitation' | 'setup';
+  purpose: 'invitation' | 'setup' | 'reset';
   token_hash: string;
   user_id: string | null;
   created_by: string | null;
@@ -107,8 +107,44 @@ export interface AuditEventsTable {
   actor_email: string | null;
   target_user_id: string | null;
   target_email: string | null;
+  /** The names people had when the event happened (migration 0005). */
+  actor_name: string | null;
+  target_name: string | null;
   ip: string | null;
   detail: string | null;
+}
+
+/** One throttle counter: failures in a row, or requests in a window. */
+export interface ThrottlesTable {
+  key: string;
+  count: number;
+  window_started_at: string;
+  blocked_until: string | null;
+  updated_at: string;
+}
+
+/** A browser that completed a sign-in of this user before. */
+export interface KnownDevicesTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  last_used_at: string;
+}
+
+/**
+ * The company's security policy, one row (id 1). 'app' (authenticator
+ * apps) joins the modes in a later version.
+ */
+export interface SettingsTable {
+  id: number;
+  two_factor_mode: 'none' | 'email';
+  /** Null: SESSION_IDLE_MINUTES applies. */
+  session_idle_minutes: number | null;
+  /** Null: SESSION_MAX_HOURS applies. */
+  session_max_hours: number | null;
+  updated_at: string | null;
+  updated_by: string | null;
 }
 
 export interface Database {
@@ -119,4 +155,7 @@ export interface Database {
   outbox: OutboxTable;
   mailbox: MailboxTable;
   audit_events: AuditEventsTable;
+  settings: SettingsTable;
+  throttles: ThrottlesTable;
+  known_devices: KnownDevicesTable;
 }

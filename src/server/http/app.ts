@@ -14,9 +14,13 @@ import {
   installErrorHandler,
 } from './error-handler.ts';
 import { isCrossOrigin, ownOrigins } from './origin-check.ts';
+import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailbox.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { securityLogRoutes } from './routes/security-log.ts';
+import { securitySettingsRoutes } from './routes/security-settings.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { signInRoutes } from './routes/sign-in.ts';
 import { userRoutes } from './routes/users.ts';
@@ -40,6 +44,7 @@ export function loggerOptions(level: string): LoggerOptions {
         'req.headers.authorization',
         'res.headers["set-cookie"]',
         '*.password',
+        '*.currentPassword',
         '*.newPassword',
         '*.confirmPassword',
         '*.code',
@@ -64,8 +69,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Fastify types a custom logger as its own; the pino instance fits it.
   const app = Fastify({
     loggerInstance: options.logger,
-    // The socket's address is the client's; forwarded headers are ignored.
-    trustProxy: false,
+    // The socket's address is the client's; X-Forwarded-For counts only
+    // when the socket is one of the proxies named in TRUST_PROXY.
+    trustProxy: ctx.config.trustProxy.length > 0 ? ctx.config.trustProxy : false,
     bodyLimit: 64 * 1024,
     frameworkErrors,
     clientErrorHandler,
@@ -106,6 +112,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   signInRoutes(app, ctx);
   setupRoutes(app, ctx);
   userRoutes(app, ctx);
+  passwordResetRoutes(app, ctx);
+  securityLogRoutes(app, ctx);
+  securitySettingsRoutes(app, ctx);
+  accountRoutes(app, ctx);
   if (options.mailbox) mailboxRoutes(app, ctx);
   await pageRoutes(app, ctx, options.webRoot);
 

@@ -9,7 +9,7 @@ import { findPending } from '../auth/pending-sign-in.ts';
 import { findSession, type ActiveSession } from '../auth/session.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { AppError } from '../errors.ts';
-import { PENDING_COOKIE, SESSION_COOKIE } from './cookies.ts';
+import { DEVICE_COOKIE, PENDING_COOKIE, SESSION_COOKIE } from './cookies.ts';
 
 export type BrowserState =
   | { kind: 'signed_in'; session: ActiveSession }
@@ -18,7 +18,11 @@ export type BrowserState =
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const agent = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: agent ? agent.slice(0, 400) : null };
+  return {
+    ip: request.ip ?? null,
+    userAgent: agent ? agent.slice(0, 400) : null,
+    deviceToken: request.cookies[DEVICE_COOKIE] ?? null,
+  };
 }
 
 /** Where this browser is in the journey, from its cookies. */

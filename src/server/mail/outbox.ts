@@ -8,7 +8,14 @@ import type { Database } from '../db/schema.ts';
 import { newId } from '../auth/secrets.ts';
 import type { Message } from './templates.tsx';
 
-export type MailKind = 'invitation' | 'security_code';
+export type MailKind =
+  | 'invitation'
+  | 'security_code'
+  | 'two_factor_changed'
+  | 'code_failures'
+  | 'password_changed'
+  | 'password_reset'
+  | 'password_reset_done';
 
 export interface OutgoingMail {
   kind: MailKind;

@@ -1,6 +1,7 @@
 /**
- * The left-hand application menu. Settings is for administrators only;
- * the server enforces that, the menu just does not offer a dead end.
+ * The left-hand application menu: Home and My account for everyone,
+ * Settings for administrators only; the server enforces that, the menu
+ * just does not offer a dead end.
  */
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
@@ -18,6 +19,9 @@ export function AppMenu() {
         <li>
           <MenuLink to="/" pathname={pathname}>Home</MenuLink>
         </li>
+        <li>
+          <MenuLink to="/account" pathname={pathname}>My account</MenuLink>
+        </li>
         {isAdministrator(me) && (
           <li>
             <MenuLink to="/settings" pathname={pathname}>Settings</MenuLink>
@@ -30,6 +34,16 @@ export function AppMenu() {
                     highlightWithin
                   >
                     Users
+                  </MenuLink>
+                </li>
+                <li>
+                  <MenuLink to="/settings/security" pathname={pathname}>
+                    Security
+                  </MenuLink>
+                </li>
+                <li>
+                  <MenuLink to="/settings/security-log" pathname={pathname}>
+                    Security Log
                   </MenuLink>
                 </li>
               </ul>

@@ -16,6 +16,12 @@ export function useFormFailure() {
     setFields(error.fields);
   }, []);
 
+  /** Forgets the refusal, after the form went through. */
+  const clear = useCallback(() => {
+    setFailure(null);
+    setFields({});
+  }, []);
+
   const clearField = useCallback((name: string) => {
     setFields((shown) => {
       if (!(name in shown)) return shown;
@@ -30,5 +36,5 @@ export function useFormFailure() {
   const allCleared = aboutFields && Object.keys(fields).length === 0;
   const message = allCleared ? null : (failure?.message ?? null);
 
-  return { failure, message, fields, fail, clearField };
+  return { failure, message, fields, fail, clear, clearField };
 }

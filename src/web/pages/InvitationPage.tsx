@@ -50,15 +50,26 @@ export function InvitationPage() {
 
   const message = token === '' ? INCOMPLETE_LINK : failure?.message;
   const canContinue = token !== '' && !linkRefused(failure);
+  const deadLink = failure !== null && DEAD_LINK_CODES.has(failure.code);
 
   return (
     <PublicLayout>
-      <PageHeading title="Invitation">Welcome to Callvault</PageHeading>
-      <p>
-        You have been invited to Callvault. You are about to sign in for the
-        first time and choose a password of your own.
-      </p>
+      <PageHeading title="Invitation">{headingFor(failure)}</PageHeading>
+      {!deadLink && (
+        <p>
+          You have been invited to Callvault. You are about to sign in for
+          the first time and choose a password of your own.
+        </p>
+      )}
       <ErrorAlert ref={alert} message={message} />
+      {deadLink && (
+        <p>
+          Only your administrator can send a new invitation: ask the person
+          who invited you to use “Resend invitation” in Callvault, under
+          Settings › Users. The new email has a fresh link; open it within
+          72 hours.
+        </p>
+      )}
       {canContinue && (
         <form ref={form} onSubmit={accept}>
           <button type="submit" className="button-primary">
@@ -73,6 +84,15 @@ export function InvitationPage() {
       )}
     </PublicLayout>
   );
+}
+
+/** Answers that mean this link will never work: a new one is needed. */
+const DEAD_LINK_CODES = new Set(['INVITATION_EXPIRED', 'LINK_INVALID']);
+
+function headingFor(failure: ApiError | null): string {
+  if (failure?.code === 'INVITATION_EXPIRED') return 'Your invitation has expired';
+  if (failure?.code === 'LINK_INVALID') return 'This invitation link no longer works';
+  return 'Welcome to Callvault';
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Sign-in with email and password, the first step of every journey. */
 import { useRef, useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import type { SignInResult } from '../../api/schemas.ts';
 import { api, followRedirect, toApiError, type ApiError } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -80,6 +80,9 @@ export function SignInPage() {
           Sign in
         </button>
       </form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
     </PublicLayout>
   );
 }

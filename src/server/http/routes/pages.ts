@@ -23,6 +23,11 @@ async function gate(
   if (pathname === '/mailbox' || pathname === '/setup' || pathname === '/invitation') {
     return null;
   }
+  // Open in every state: a browser half-way through someone's sign-in
+  // must not be sent elsewhere, and a reset token must not ride along.
+  if (pathname === '/forgot-password' || pathname === '/reset-password') {
+    return null;
+  }
   const state = await browserState(ctx, request);
 
   if (state.kind === 'code' || state.kind === 'personalise') {

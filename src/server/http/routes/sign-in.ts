@@ -31,6 +31,7 @@ import {
   clearSessionCookie,
   PENDING_COOKIE,
   SESSION_COOKIE,
+  setDeviceCookie,
   setPendingCookie,
   setSessionCookie,
 } from '../cookies.ts';
@@ -47,7 +48,14 @@ export function signInRoutes(app: FastifyInstance, ctx: DomainContext): void {
   function answer(reply: FastifyReply, outcome: Outcome, next?: unknown): SignInResult {
     if (outcome.step === 'home') {
       clearPendingCookie(reply, config);
-      setSessionCookie(reply, config, outcome.sessionToken);
+      setSessionCookie(
+        reply,
+        config,
+        outcome.sessionToken,
+        outcome.sessionExpiresAt,
+        ctx.clock(),
+      );
+      setDeviceCookie(reply, config, outcome.deviceToken);
       return { step: 'home', redirect: safeNextPath(next, config.publicUrl) };
     }
     clearSessionCookie(reply, config);

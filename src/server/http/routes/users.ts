@@ -15,6 +15,9 @@ import {
   resendInvitation,
   updateUser,
 } from '../../admin/users.ts';
+import { deleteUser } from '../../admin/delete-user.ts';
+import { signOutEverywhere } from '../../admin/sign-out-everywhere.ts';
+import { sendPasswordReset } from '../../admin/password-reset.ts';
 import type { DomainContext } from '../../auth/context.ts';
 import { requestMeta, requireAdministrator } from '../guards.ts';
 import { parseInput } from '../validate.ts';
@@ -49,5 +52,21 @@ export function userRoutes(app: FastifyInstance, ctx: DomainContext): void {
   app.post<ById>('/api/users/:id/invitation', async (request) => {
     const { user: admin } = await requireAdministrator(ctx, request);
     return resendInvitation(ctx, admin, request.params.id, requestMeta(request));
+  });
+
+  app.post<ById>('/api/users/:id/password-reset', async (request) => {
+    const { user: admin } = await requireAdministrator(ctx, request);
+    return sendPasswordReset(ctx, admin, request.params.id, requestMeta(request));
+  });
+
+  app.post<ById>('/api/users/:id/sessions/end', async (request) => {
+    const { user: admin } = await requireAdministrator(ctx, request);
+    return signOutEverywhere(ctx, admin, request.params.id, requestMeta(request));
+  });
+
+  app.delete<ById>('/api/users/:id', async (request, reply) => {
+    const { user: admin } = await requireAdministrator(ctx, request);
+    await deleteUser(ctx, admin, request.params.id, requestMeta(request));
+    return reply.code(204).send();
   });
 }

@@ -6,11 +6,13 @@ interface TwoFactorCheckboxProps {
   checked: boolean;
   error: string | undefined;
   onChange: (checked: boolean) => void;
+  /** Settings › Security asks everyone for a code: shown ticked, fixed. */
+  forcedByPolicy?: boolean;
 }
 
 /** The "Two Factor Authentication" checkbox. */
 export function TwoFactorCheckbox(props: TwoFactorCheckboxProps) {
-  const { checked, error, onChange } = props;
+  const { checked, error, onChange, forcedByPolicy = false } = props;
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -23,7 +25,8 @@ export function TwoFactorCheckbox(props: TwoFactorCheckboxProps) {
         <input
           id={id}
           type="checkbox"
-          checked={checked}
+          checked={checked || forcedByPolicy}
+          disabled={forcedByPolicy}
           aria-invalid={error === undefined ? undefined : true}
           aria-describedby={describedBy}
           onChange={(event) => onChange(event.target.checked)}
@@ -31,7 +34,10 @@ export function TwoFactorCheckbox(props: TwoFactorCheckboxProps) {
         <label htmlFor={id}>Two Factor Authentication</label>
       </div>
       <p id={hintId} className="hint">
-        At sign-in, the user also enters a security code sent to their email.
+        {forcedByPolicy
+          ? 'Required for everyone by the company policy (Settings > Security).'
+          : 'At sign-in, the user also enters a security code sent to their ' +
+            'email.'}
       </p>
     </div>
   );

@@ -12,6 +12,7 @@ import { StatusMessage } from '../../components/StatusMessage.tsx';
 import { useFocusOnError } from '../../hooks/useFocusOnError.ts';
 import { useFormFailure } from '../../hooks/useFormFailure.ts';
 import type { NoticeState } from '../../notice.ts';
+import { useSecuritySettings } from '../settings/useSecuritySettings.ts';
 import { RolesFieldset } from './RolesFieldset.tsx';
 import { StatusFieldset } from './StatusFieldset.tsx';
 import { TwoFactorCheckbox } from './TwoFactorCheckbox.tsx';
@@ -40,6 +41,9 @@ export function UserForm({ userId, loaded, name }: UserFormProps) {
   const alert = useRef<HTMLDivElement>(null);
   useFocusOnError(failure, form, alert);
 
+  // Only shown: the user's own choice is saved as it is, and applies again
+  // if the company goes back to No MFA.
+  const policy = useSecuritySettings();
   const isNew = userId === undefined;
   const signsOut = !isNew && endsSessions(loaded, values);
 
@@ -115,6 +119,7 @@ export function UserForm({ userId, loaded, name }: UserFormProps) {
         />
         <TwoFactorCheckbox
           checked={values.twoFactor}
+          forcedByPolicy={policy.settings?.twoFactor === 'email'}
           error={fields.twoFactor}
           onChange={(twoFactor) => change({ twoFactor })}
         />

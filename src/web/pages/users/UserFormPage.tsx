@@ -9,6 +9,9 @@ import { api, toApiError } from '../../api.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { displayName } from '../../format.ts';
+import { DeleteUser } from './DeleteUser.tsx';
+import { SendPasswordReset } from './SendPasswordReset.tsx';
+import { SignOutEverywhere } from './SignOutEverywhere.tsx';
 import { UserForm } from './UserForm.tsx';
 import { NEW_USER, valuesOf } from './userForm.ts';
 
@@ -65,6 +68,15 @@ function EditUser({ userId }: { userId: string }) {
           loaded={valuesOf(user)}
           name={displayName(user)}
         />
+      )}
+      {user?.status === 'active' && (
+        <SendPasswordReset userId={userId} email={user.email} />
+      )}
+      {user !== null && (
+        <>
+          <SignOutEverywhere userId={userId} name={displayName(user)} />
+          <DeleteUser userId={userId} name={displayName(user)} />
+        </>
       )}
     </>
   );

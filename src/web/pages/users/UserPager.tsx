@@ -10,17 +10,20 @@ interface UserPagerProps {
   hasNext: boolean;
   onPrevious: () => void;
   onNext: () => void;
+  /** Names the pager's landmark; other paged lists use it too. */
+  label?: string;
 }
 
 /** "Previous page", "Page N", "Next page"; nothing for a single page. */
 export function UserPager(props: UserPagerProps) {
   const { pageNumber, hasPrevious, hasNext, onPrevious, onNext } = props;
+  const { label = 'Pages of users' } = props;
   if (!hasPrevious && !hasNext) return null;
 
   // aria-disabled, not disabled: a button that reaches the end keeps
   // focus instead of dropping it to the top of the page.
   return (
-    <nav className="paging" aria-label="Pages of users">
+    <nav className="paging" aria-label={label}>
       <button
         type="button"
         className="button-secondary"

@@ -1,22 +1,17 @@
 /**
  * A user's status, with what an administrator needs to act on: an
- * invitation whose email has not left yet, or one that has expired.
+ * invitation whose email has not left yet, or one whose link ran out
+ * unused ("Expired": only "Resend invitation" lets them in now).
  */
-import type { UserRow, UserStatus as Status } from '../../../api/schemas.ts';
+import type { UserRow } from '../../../api/schemas.ts';
 
-const STATUS_LABELS: Record<Status, string> = {
-  invited: 'Invited',
-  active: 'Active',
-  disabled: 'Disabled',
-};
-
-/** Invited, Active or Disabled, with invitation notes. */
-export function UserStatus({ user, now }: { user: UserRow; now: number }) {
-  const notes = user.status === 'invited' ? invitationNotes(user, now) : [];
+/** Invited, Expired, Active or Disabled, with delivery notes. */
+export function UserStatus({ user }: { user: UserRow }) {
+  const notes = user.status === 'invited' ? deliveryNotes(user) : [];
 
   return (
     <>
-      {STATUS_LABELS[user.status]}
+      {statusLabel(user)}
       {notes.map((note) => (
         <span key={note} className="status-note">
           {note}
@@ -26,19 +21,20 @@ export function UserStatus({ user, now }: { user: UserRow; now: number }) {
   );
 }
 
-function invitationNotes(user: UserRow, now: number): string[] {
-  const notes: string[] = [];
+/** The server says whether the link expired, by its clock, not ours. */
+function statusLabel(user: UserRow): string {
+  if (user.status === 'active') return 'Active';
+  if (user.status === 'disabled') return 'Disabled';
+  return user.invitationExpired ? 'Expired' : 'Invited';
+}
 
+function deliveryNotes(user: UserRow): string[] {
+  if (user.invitationExpired) return [];
   if (user.invitationDelivery === 'queued') {
-    notes.push('Invitation not delivered yet');
+    return ['Invitation not delivered yet'];
   }
   if (user.invitationDelivery === 'retrying') {
-    notes.push('Invitation not delivered yet — retrying');
+    return ['Invitation not delivered yet — retrying'];
   }
-
-  const expiresAt = user.invitationExpiresAt;
-  if (expiresAt !== null && Date.parse(expiresAt) < now) {
-    notes.push('Invitation expired');
-  }
-  return notes;
+  return [];
 }

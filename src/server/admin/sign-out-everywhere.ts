@@ -1,0 +1,37 @@
+/**
+ * "Sign out everywhere" for a user (ASVS 5.0 7.4.5: administrators can end
+ * a user's sessions): every session and every half-done sign-in ends at
+ * once, and the user signs in again from scratch.
+ */
+import type { SessionsEnded } from '../../api/schemas.ts';
+import { recordAudit } from '../audit/audit.ts';
+import type { DomainContext, RequestMeta } from '../auth/context.ts';
+import { endAllSessionsOf } from '../auth/session.ts';
+import { AppError } from '../errors.ts';
+import { findUserById, type UserRecord } from '../users/user.ts';
+
+/** Ends all of a user's sessions and pending sign-ins; audited. */
+export async function signOutEverywhere(
+  ctx: DomainContext,
+  admin: UserRecord,
+  id: string,
+  meta: RequestMeta,
+): Promise<SessionsEnded> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const user = await findUserById(trx, id);
+    if (!user) throw new AppError('USER_NOT_FOUND');
+
+    const { ended } = await endAllSessionsOf(trx, id);
+    await recordAudit(trx, ctx.clock(), {
+      event: 'sessions.ended',
+      actor: admin,
+      target: user,
+      ip: meta.ip,
+      detail: {
+        sessions: ended,
+        reason: 'signed out everywhere by an administrator',
+      },
+    });
+    return { sessions: ended };
+  });
+}

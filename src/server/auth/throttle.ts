@@ -1,0 +1,210 @@
+/**
+ * Throttling that slows attackers without locking owners out (ASVS 2.2.1,
+ * NIST 800-63B 5.2.2). Counters live in the database, so limits hold
+ * across restarts and instances. Two kinds:
+ *
+ * - failures in a row (wrong passwords): free tries, then a delay that
+ *   doubles with each failure up to 15 minutes, and a stop at 100;
+ *   a success clears the count;
+ * - requests in a window (reset emails, new codes): so many an hour.
+ *
+ * Keys name what is counted: `sign-in:email:<address>`,
+ * `sign-in:client:<ip>`, `sign-in:device:<id>`, `reset:email:<address>` ….
+ * Unknown and known addresses are counted alike, so a refusal says nothing
+ * about whether an account exists.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { HOUR, later, MINUTE } from './context.ts';
+
+export interface FailurePolicy {
+  /** Failures in a row before any delay. */
+  free: number;
+  /** Longest single delay. */
+  maxDelayMs: number;
+  /** After this many failures in a row, no more tries (NIST: <= 100). */
+  stopAt: number;
+}
+
+/** One account: 5 free tries, then 2 s, 4 s … 15 min, and a stop at 100. */
+export const ACCOUNT_FAILURES: FailurePolicy = {
+  free: 5,
+  maxDelayMs: 15 * MINUTE,
+  stopAt: 100,
+};
+
+/** One client address: more room, since offices share an address. */
+export const CLIENT_FAILURES: FailurePolicy = {
+  free: 20,
+  maxDelayMs: 15 * MINUTE,
+  stopAt: Number.POSITIVE_INFINITY,
+};
+
+/**
+ * A stop that only a success (on a known device) or a password reset
+ * lifts. Written out, since times are compared as ISO strings and a
+ * six-digit year would sort before this one.
+ */
+const UNTIL_CLEARED = '9999-12-31T23:59:59.999Z';
+
+/** A failure streak is forgotten a day after its last failure. */
+const STREAK_MEMORY_MS = 24 * HOUR;
+
+/** The wait after `failures` failures in a row. */
+export function delayAfter(failures: number, policy: FailurePolicy): number {
+  if (failures <= policy.free) return 0;
+  return Math.min(1000 * 2 ** (failures - policy.free), policy.maxDelayMs);
+}
+
+function secondsUntil(now: Date, until: Date): number {
+  return Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+}
+
+/** Refuses with 429 while any of the keys waits out a delay. */
+export async function checkFailures(
+  db: Kysely<Database>,
+  now: Date,
+  keys: string[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  const rows = await db
+    .selectFrom('throttles')
+    .select(['key', 'blocked_until'])
+    .where('key', 'in', keys)
+    .where('blocked_until', '>', now.toISOString())
+    .execute();
+
+  const until = rows
+    .map((row) => new Date(row.blocked_until!))
+    .sort((a, b) => b.getTime() - a.getTime())[0];
+  if (!until) return;
+
+  const retryAfter = secondsUntil(now, until);
+  throw new AppError('TOO_MANY_ATTEMPTS', {
+    retryAfter,
+    message: `Too many failed sign-ins. Try again in ${waitInWords(retryAfter)}.`,
+  });
+}
+
+/** Counts one more failure in a row for `key`, and sets its delay. */
+export async function noteFailure(
+  db: Kysely<Database>,
+  now: Date,
+  key: string,
+  policy: FailurePolicy,
+): Promise<number> {
+  const at = now.toISOString();
+  const forgotten = later(now, -STREAK_MEMORY_MS).toISOString();
+
+  // One upsert, so that simultaneous failures all count.
+  const row = await db
+    .insertInto('throttles')
+    .values({ key, count: 1, window_started_at: at, blocked_until: null, updated_at: at })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({
+        count: eb
+          .case()
+          .when('throttles.updated_at', '<', forgotten)
+          .then(1)
+          .else(eb('throttles.count', '+', 1))
+          .end(),
+        updated_at: at,
+      })),
+    )
+    .returning('count')
+    .executeTakeFirstOrThrow();
+
+  const failures = Number(row.count);
+  const blockedUntil =
+    failures >= policy.stopAt
+      ? UNTIL_CLEARED
+      : delayAfter(failures, policy) > 0
+        ? later(now, delayAfter(failures, policy)).toISOString()
+        : null;
+  await db
+    .updateTable('throttles')
+    .set({ blocked_until: blockedUntil })
+    .where('key', '=', key)
+    .execute();
+  return failures;
+}
+
+/** Forgets a failure streak (after a success, or an administrator's reset). */
+export async function clearFailures(
+  db: Kysely<Database>,
+  keys: string[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  await db.deleteFrom('throttles').where('key', 'in', keys).execute();
+}
+
+export interface Allowance {
+  limit: number;
+  windowMs: number;
+  /** What the person reads when it is spent. */
+  message: string;
+}
+
+/**
+ * Spends one request of an allowance ("3 reset emails an hour"), or refuses
+ * with 429 when it is spent. Every key is checked before any is spent.
+ */
+export async function spendAllowance(
+  db: Kysely<Database>,
+  now: Date,
+  keys: string[],
+  allowance: Allowance,
+): Promise<void> {
+  const windowStart = later(now, -allowance.windowMs).toISOString();
+  const rows = await db
+    .selectFrom('throttles')
+    .selectAll()
+    .where('key', 'in', keys)
+    .where('window_started_at', '>', windowStart)
+    .execute();
+
+  const spent = rows.filter((row) => row.count >= allowance.limit);
+  if (spent.length > 0) {
+    const opens = spent
+      .map((row) => later(new Date(row.window_started_at), allowance.windowMs))
+      .sort((a, b) => b.getTime() - a.getTime())[0]!;
+    throw new AppError('TOO_MANY_REQUESTS', {
+      retryAfter: secondsUntil(now, opens),
+      message: `${allowance.message} Try again in ${waitInWords(secondsUntil(now, opens))}.`,
+    });
+  }
+
+  const at = now.toISOString();
+  for (const key of keys) {
+    await db
+      .insertInto('throttles')
+      .values({ key, count: 1, window_started_at: at, blocked_until: null, updated_at: at })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({
+          count: eb
+            .case()
+            .when('throttles.window_started_at', '<=', windowStart)
+            .then(1)
+            .else(eb('throttles.count', '+', 1))
+            .end(),
+          window_started_at: eb
+            .case()
+            .when('throttles.window_started_at', '<=', windowStart)
+            .then(at)
+            .else(eb.ref('throttles.window_started_at'))
+            .end(),
+          updated_at: at,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** "45 seconds", "3 minutes", "2 hours". */
+export function waitInWords(seconds: number): string {
+  if (seconds < 90) return `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} minutes`;
+  return `${Math.ceil(minutes / 60)} hours`;
+}
