@@ -456,8 +456,18 @@ describe('a link works once, for one hour', () => {
     expect((await reset(await resetToken(ACTIVE), PASSWORD)).status).toBe(204);
   });
 
+  async function allRefusals(): Promise<number> {
+    const rows = await cv.callvault.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('event', '=', 'password.reset_refused')
+      .execute();
+    return rows.length;
+  }
+
   it('lets exactly one of ten simultaneous tries through', async () => {
     const token = await resetToken(ACTIVE);
+    const refusedBefore = await allRefusals();
     const passwords = Array.from(
       { length: 10 },
       (_, index) => `simultaneous winter passphrase ${index}`,
@@ -475,8 +485,9 @@ describe('a link works once, for one hour', () => {
       expect(answer.body.code).toBe('RESET_LINK_INVALID');
     }
     expect((await signIn(ACTIVE, winners[0]!)).status).toBe(200);
-    const refusals = await auditCount(cv, ids[ACTIVE]!, 'password.reset_refused');
-    expect(refusals).toBeGreaterThanOrEqual(9);
+    // A loser that looked after the winner used the link up no longer
+    // knows whose it was, so its refusal names nobody: count them all.
+    expect((await allRefusals()) - refusedBefore).toBe(9);
     expect((await reset(await resetToken(ACTIVE), PASSWORD)).status).toBe(204);
   });
 
