@@ -96,6 +96,11 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA: [415, 'Send the request as JSON.'],
   TOO_MANY_REQUESTS: [429, 'Too many requests. Please wait and try again.'],
   TOO_MANY_ATTEMPTS: [429, 'Too many failed sign-ins. Please wait and try again.'],
+  ATTEMPTS_STOPPED: [
+    429,
+    'Stopped after too many failed attempts. Use "Forgot your password?" ' +
+      'or ask your administrator.',
+  ],
   UNAVAILABLE: [503, 'Callvault cannot reach its database. Try again shortly.'],
   INTERNAL: [500, 'Something went wrong on our side. Please try again.'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -5,7 +5,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser.ts';
+import {
+  expectAccessible,
+  launchChromium,
+  signIn,
+} from '../support/browser.ts';
 import { startInstance, type TestInstance } from '../support/instance.ts';
 import { latestMail } from '../support/journey.ts';
 
@@ -36,11 +40,9 @@ afterAll(async () => {
   await cv?.stop();
 });
 
-async function signIn(page: Page, password: string) {
-  await page.goto(`${cv.url}/sign-in`);
-  await page.getByLabel('Email').fill(PETRA.email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+/** Signs Petra in and waits for her Home. */
+async function signInAsPetra(page: Page, password = PETRA.password) {
+  await signIn(page, cv.url, { email: PETRA.email, password });
   await page.getByRole('heading', { level: 1, name: 'Welcome, Petra' }).waitFor();
 }
 
@@ -56,8 +58,8 @@ describe('My account in a browser', () => {
     const other = await (
       await browser.newContext({ userAgent: FIREFOX_ON_WINDOWS })
     ).newPage();
-    await signIn(page, PETRA.password);
-    await signIn(other, PETRA.password);
+    await signInAsPetra(page);
+    await signInAsPetra(other);
 
     await openMyAccount(page);
     const sessions = page.getByRole('table', { name: 'Sessions' });
@@ -82,8 +84,8 @@ describe('My account in a browser', () => {
   it('signs out everywhere else with one button', async () => {
     const page = await (await browser.newContext()).newPage();
     const other = await (await browser.newContext()).newPage();
-    await signIn(other, PETRA.password);
-    await signIn(page, PETRA.password);
+    await signInAsPetra(other);
+    await signInAsPetra(page);
     await openMyAccount(page);
 
     await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
@@ -96,7 +98,7 @@ describe('My account in a browser', () => {
 
   it('changes the password, which then signs in', async () => {
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, PETRA.password);
+    await signInAsPetra(page);
     await openMyAccount(page);
 
     // A wrong current password is said next to its field, which gets focus.
@@ -124,6 +126,6 @@ describe('My account in a browser', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).first().click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/sign-in');
-    await signIn(page, NEW_PASSWORD);
+    await signInAsPetra(page, NEW_PASSWORD);
   });
 });

@@ -5,7 +5,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser.ts';
+import {
+  expectAccessible,
+  launchChromium,
+  submitSignIn,
+} from '../support/browser.ts';
 import { startInstance, type TestInstance } from '../support/instance.ts';
 
 const OWNER = {
@@ -58,9 +62,7 @@ describe('first start on the embedded defaults', () => {
     await owner.getByRole('button', { name: 'Create administrator' }).click();
     await owner.getByRole('link', { name: 'Sign in' }).click();
 
-    await owner.getByLabel('Email').fill(OWNER.email);
-    await owner.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await owner.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(owner, OWNER);
     await owner.getByRole('heading', { level: 1, name: 'Welcome, Olga' }).waitFor();
 
     await owner.goto(`${cv.url}/settings/users/new`);

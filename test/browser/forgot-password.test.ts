@@ -4,9 +4,14 @@
  * the new password; then an administrator's "Send password reset". axe
  * checks every page on the way.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser.ts';
+import {
+  expectAccessible,
+  launchChromium,
+  signIn,
+  submitSignIn,
+} from '../support/browser.ts';
 import { ADMIN, startInstance, type TestInstance } from '../support/instance.ts';
 import type { ReceivedMail } from '../support/smtp.ts';
 
@@ -46,13 +51,6 @@ function linkIn(mail: ReceivedMail): string {
   const match = mail.text.match(/https?:\/\/\S+\/reset-password#\S+/);
   if (!match) throw new Error(`no reset link in: ${mail.text}`);
   return match[0];
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${cv.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 describe('a forgotten password in a browser', () => {
@@ -100,7 +98,7 @@ describe('a forgotten password in a browser', () => {
     // Finishing signed nobody in: "Sign in" leads to the sign-in form.
     await page.getByRole('link', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in to Callvault' }).waitFor();
-    await signIn(page, ROSA.email, chosen);
+    await submitSignIn(page, { email: ROSA.email, password: chosen });
     await page.getByRole('heading', { level: 1, name: 'Welcome, Rosa' }).waitFor();
   });
 
@@ -120,7 +118,7 @@ describe('a forgotten password in a browser', () => {
 
   it('lets an administrator send a reset from the edit page', async () => {
     const admin = await (await browser.newContext()).newPage();
-    await signIn(admin, ADMIN.email, ADMIN.password);
+    await signIn(admin, cv.url, ADMIN);
     await admin.getByRole('heading', { level: 1, name: /Welcome/ }).waitFor();
 
     await admin.goto(`${cv.url}/settings/users/${rosaId}`);

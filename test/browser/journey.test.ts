@@ -4,9 +4,13 @@
  * SMTP listener, the user chooses a password and lands on Home. axe checks
  * every page on the way.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser.ts';
+import {
+  expectAccessible,
+  launchChromium,
+  signIn,
+} from '../support/browser.ts';
 import { ADMIN, startInstance, type TestInstance } from '../support/instance.ts';
 import { codeIn, linkIn } from '../support/smtp.ts';
 
@@ -22,13 +26,6 @@ afterAll(async () => {
   await cv?.stop();
 });
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${cv.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 describe('the sign-in journey in a browser', () => {
   it('takes a new two-factor user from invitation to Home', async () => {
     const admin = await (await browser.newContext()).newPage();
@@ -36,7 +33,7 @@ describe('the sign-in journey in a browser', () => {
     await admin.goto(cv.url);
     await expect.poll(() => new URL(admin.url()).pathname).toBe('/sign-in');
     await expectAccessible(admin, 'sign-in');
-    await signIn(admin, ADMIN.email, ADMIN.password);
+    await signIn(admin, cv.url, ADMIN);
     await admin.getByRole('heading', { level: 1, name: /Welcome/ }).waitFor();
     await expectAccessible(admin, 'home');
 

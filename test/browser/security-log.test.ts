@@ -6,7 +6,12 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser.ts';
+import {
+  expectAccessible,
+  launchChromium,
+  signIn,
+  type Credentials,
+} from '../support/browser.ts';
 import { ADMIN, startInstance, type TestInstance } from '../support/instance.ts';
 import { invite } from '../support/journey.ts';
 
@@ -32,17 +37,15 @@ afterAll(async () => {
   await cv?.stop();
 });
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${cv.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+/** Signs in and waits for Home. */
+async function signInHome(page: Page, who: Credentials) {
+  await signIn(page, cv.url, who);
   await page.getByRole('heading', { level: 1, name: /Welcome/ }).waitFor();
 }
 
 async function adminPage(): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signInHome(page, ADMIN);
   return page;
 }
 
@@ -87,7 +90,7 @@ describe('the Security Log', () => {
 describe('account actions on the edit page', () => {
   it('signs a user out everywhere', async () => {
     const bob = await (await browser.newContext()).newPage();
-    await signIn(bob, BOB.email, BOB.password);
+    await signInHome(bob, BOB);
     const admin = await adminPage();
     await openUser(admin, 'Bob Stone');
 

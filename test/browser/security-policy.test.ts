@@ -3,9 +3,13 @@
  * sees who it affects before saving, saves, and a user whose own box is
  * off is then asked for a security code. axe checks each state.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser.ts';
+import {
+  expectAccessible,
+  launchChromium,
+  signIn,
+} from '../support/browser.ts';
 import { ADMIN, startInstance, type TestInstance } from '../support/instance.ts';
 import { codeIn } from '../support/smtp.ts';
 
@@ -39,17 +43,10 @@ afterAll(async () => {
   await cv?.stop();
 });
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${cv.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 describe('switching the company to Email MFA', () => {
   it('shows who it affects, saves, and asks everyone for a code', async () => {
     const admin = await (await browser.newContext()).newPage();
-    await signIn(admin, ADMIN.email, ADMIN.password);
+    await signIn(admin, cv.url, ADMIN);
     await admin.getByRole('heading', { level: 1, name: /Welcome/ }).waitFor();
 
     const menu = admin.getByRole('navigation', { name: 'Application' });
@@ -94,7 +91,7 @@ describe('switching the company to Email MFA', () => {
     // Ivy's own box is off; the company policy now asks her for a code.
     const ivy = await (await browser.newContext()).newPage();
     const before = cv.smtp.to(IVY.email).length;
-    await signIn(ivy, IVY.email, IVY.password);
+    await signIn(ivy, cv.url, IVY);
     await ivy.getByLabel('Security code').waitFor();
     const mail = await cv.smtp.waitFor(IVY.email, before + 1);
     await ivy.getByLabel('Security code').fill(codeIn(mail));

@@ -4,7 +4,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchChromium } from '../support/browser.ts';
+import {
+  expectAccessible,
+  launchChromium,
+  signIn,
+} from '../support/browser.ts';
 import { ADMIN, startInstance, type TestInstance } from '../support/instance.ts';
 import { codeIn } from '../support/smtp.ts';
 
@@ -29,13 +33,6 @@ afterAll(async () => {
   await cv?.stop();
 });
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${cv.url}/sign-in`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
 /** Opens Bob's form from the Users list and sets the checkbox. */
 async function setTwoFactor(admin: Page, on: boolean) {
   await admin.goto(`${cv.url}/settings/users`);
@@ -54,11 +51,11 @@ async function setTwoFactor(admin: Page, on: boolean) {
 describe('turning two-factor on and off for an existing user', () => {
   it('asks for a code only while the box is ticked', async () => {
     const admin = await (await browser.newContext()).newPage();
-    await signIn(admin, ADMIN.email, ADMIN.password);
+    await signIn(admin, cv.url, ADMIN);
     await admin.getByRole('heading', { level: 1, name: /Welcome/ }).waitFor();
 
     const bob = await (await browser.newContext()).newPage();
-    await signIn(bob, BOB.email, BOB.password);
+    await signIn(bob, cv.url, BOB);
     await bob.getByRole('heading', { level: 1, name: 'Welcome, Bob' }).waitFor();
 
     const mailsBefore = cv.smtp.to(BOB.email).length;
@@ -75,7 +72,7 @@ describe('turning two-factor on and off for an existing user', () => {
     const notice = await cv.smtp.waitFor(BOB.email, mailsBefore + 1);
     expect(notice.subject).toMatch(/two-factor sign-in was turned on/i);
 
-    await signIn(bob, BOB.email, BOB.password);
+    await signIn(bob, cv.url, BOB);
     await bob.getByLabel('Security code').waitFor();
     const mail = await cv.smtp.waitFor(BOB.email, mailsBefore + 2);
     expect(mail.subject).toMatch(/security code/i);
@@ -90,7 +87,7 @@ describe('turning two-factor on and off for an existing user', () => {
     expect(offNotice.subject).toMatch(/two-factor sign-in was turned off/i);
 
     // Unticked: no code step, and no code sent.
-    await signIn(bob, BOB.email, BOB.password);
+    await signIn(bob, cv.url, BOB);
     await bob.getByRole('heading', { level: 1, name: 'Welcome, Bob' }).waitFor();
     expect(cv.smtp.to(BOB.email).length).toBe(mailsBefore + 3);
   });

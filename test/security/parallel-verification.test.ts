@@ -150,9 +150,16 @@ describe('simultaneous requests for a new code', () => {
     // The invitation's code falls out of the hour being counted.
     cv.advance(HOUR + 1000);
 
-    const answers = await times(BURST, () =>
-      cv.client().post('/api/sign-in', { email, password: PASSWORD }),
-    );
+    // In waves of five, the free tries of the sign-in throttle: each wave
+    // races the code cap, none is slowed down by the throttle itself.
+    const answers = [];
+    for (let wave = 0; wave < BURST / 5; wave += 1) {
+      answers.push(
+        ...(await times(5, () =>
+          cv.client().post('/api/sign-in', { email, password: PASSWORD }),
+        )),
+      );
+    }
 
     expect(tally(answers)).toEqual({
       ok: CODE_SENDS_PER_HOUR,

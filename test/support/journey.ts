@@ -1,10 +1,12 @@
 /**
  * Steps of the sign-in journey that several HTTP security tests repeat:
- * sign in up to the code, read the latest mail, plant a cookie, count rows.
+ * sign in up to the code, read the latest mail, plant a cookie, count rows,
+ * ask for a password reset, send headers fetch() will not.
  * Each helper talks to the real instance; none fakes a step.
  */
+import http from 'node:http';
 import { expect } from 'vitest';
-import { Client } from './client.ts';
+import { Client, type Answer } from './client.ts';
 import type { TestInstance } from './instance.ts';
 import { codeIn, linkIn, type ReceivedMail } from './smtp.ts';
 
@@ -173,4 +175,117 @@ export async function placesHolding(
     }
   }
   return [...new Set(found)];
+}
+
+/** The parts of an answer an attacker can compare. */
+export function visible(answer: Answer) {
+  return {
+    status: answer.status,
+    body: answer.body,
+    cookies: answer.headers.getSetCookie(),
+    retryAfter: answer.headers.get('retry-after'),
+  };
+}
+
+/** The middle value of some timings. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * A request with headers fetch() will not send (Host), as a proxy or an
+ * attacker in front of Callvault could. The body is parsed when it is JSON.
+ */
+export function rawRequest(
+  cv: TestInstance,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: any }> {
+  const url = new URL(cv.url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => {
+          let parsed: unknown = text || null;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: response.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Asks "Forgot your password?" for `email`. */
+export function askForReset(cv: TestInstance, email: string, client = cv.client()) {
+  return client.post('/api/password/forgot', { email });
+}
+
+/** Sets a new password with a reset link's token. */
+export function resetPassword(
+  cv: TestInstance,
+  token: string,
+  password: string,
+  client = cv.client(),
+) {
+  return client.post('/api/password/reset', {
+    token,
+    newPassword: password,
+    confirmPassword: password,
+  });
+}
+
+/** Every mail to `address` of one subject, once the outbox's are in. */
+export async function mailsAbout(
+  cv: TestInstance,
+  address: string,
+  subject: string,
+): Promise<ReceivedMail[]> {
+  const queued = await cv.callvault.db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('to_address', '=', address)
+    .where('subject', '=', subject)
+    .executeTakeFirstOrThrow();
+  const count = Number(queued.count);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const mails = cv.smtp.to(address).filter((mail) => mail.subject === subject);
+    if (mails.length >= count || Date.now() > deadline) return mails;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The link in the newest reset email to `address`. */
+export async function latestResetLink(cv: TestInstance, address: string): Promise<URL> {
+  const mails = await mailsAbout(cv, address, 'Reset your Callvault password');
+  const mail = mails.at(-1);
+  const match = mail?.text.match(/https?:\/\/\S+\/reset-password#\S+/);
+  if (!match) throw new Error(`no reset link to ${address}`);
+  return new URL(match[0]);
+}
+
+/** Asks for a reset for `address` and returns the mailed token. */
+export async function mailedResetToken(cv: TestInstance, address: string): Promise<string> {
+  const asked = await askForReset(cv, address);
+  expect(asked.status).toBe(200);
+  return (await latestResetLink(cv, address)).hash.slice(1);
 }

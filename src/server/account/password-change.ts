@@ -5,8 +5,15 @@
  * The user's other sessions end, this one stays (ASVS 3.3.3), and the user
  * is told by email (ASVS 2.2.3), all in one transaction.
  */
-import { recordAudit, countRecentEvents } from '../audit/audit.ts';
-import { HOUR, type DomainContext, type RequestMeta } from '../auth/context.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { MINUTE, type DomainContext, type RequestMeta } from '../auth/context.ts';
+import { forgetDevices } from '../auth/devices.ts';
+import {
+  clearFailures,
+  reserveAttempt,
+  type FailurePolicy,
+  type Refusal,
+} from '../auth/throttle.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/password.ts';
 import { endOtherSessionsOf, type ActiveSession } from '../auth/session.ts';
 import { AppError } from '../errors.ts';
@@ -15,11 +22,26 @@ import { passwordChangedMessage } from '../mail/templates.tsx';
 import { describeDevice, deviceName } from './device.ts';
 
 /**
- * Wrong current passwords per account per hour. A stolen session cookie
+ * Wrong current passwords, counted per session: a stolen session cookie
  * must not become a way to guess the password behind it (NIST 800-63B
- * 5.2.2 asks for a limit on every verifier).
+ * 5.2.2 asks for a limit on every verifier), and a thief spending the
+ * count must not stop the owner, in their own session, from changing the
+ * password and so ending the thief's. Three free, then doubling waits,
+ * and that session stops trying after ten.
  */
-export const WRONG_CURRENT_PASSWORDS_PER_HOUR = 10;
+export const WRONG_CURRENT_PASSWORDS: FailurePolicy = {
+  free: 3,
+  maxDelayMs: 15 * MINUTE,
+  stopAt: 10,
+};
+
+const REFUSAL: Refusal = {
+  waiting: (wait) =>
+    `Too many wrong current passwords. Try again in ${wait}.`,
+  stopped:
+    'Too many wrong current passwords in this browser. Sign out and sign ' +
+    'in again, or use "Forgot your password?".',
+};
 
 export interface PasswordChange {
   currentPassword: string;
@@ -35,9 +57,17 @@ export async function changePassword(
   meta: RequestMeta,
 ): Promise<{ sessionsEnded: number }> {
   const { user } = session;
-  await checkWrongPasswordBudget(ctx, user.id);
+  const attemptKey = `password-change:session:${session.sessionId}`;
+  await reserveAttempt(
+    ctx.db,
+    ctx.clock(),
+    [{ key: attemptKey, policy: WRONG_CURRENT_PASSWORDS }],
+    REFUSAL,
+  );
 
   const fields = await formProblems(ctx, session, input, meta);
+  // The right current password ends the streak, whatever else needs fixing.
+  if (!fields.currentPassword) await clearFailures(ctx.db, [attemptKey]);
   if (Object.keys(fields).length > 0) {
     throw new AppError('VALIDATION', { fields });
   }
@@ -55,6 +85,8 @@ export async function changePassword(
       .set({ password_hash: passwordHash, updated_at: now.toISOString() })
       .where('id', '=', user.id)
       .execute();
+    await clearFailures(trx, [attemptKey]);
+    await forgetDevices(trx, user.id, meta.deviceToken ?? null);
     await enqueueMail(trx, now, {
       kind: 'password_changed',
       userId: user.id,
@@ -124,24 +156,4 @@ async function formProblems(
     });
   }
   return fields;
-}
-
-/** Refuses with 429 once the hour's wrong current passwords are used. */
-async function checkWrongPasswordBudget(
-  ctx: DomainContext,
-  userId: string,
-): Promise<void> {
-  const now = ctx.clock();
-  const since = new Date(now.getTime() - HOUR);
-  const { count, oldest } = await countRecentEvents(
-    ctx.db,
-    userId,
-    'password.change_failed',
-    since,
-  );
-  if (count < WRONG_CURRENT_PASSWORDS_PER_HOUR || oldest === null) return;
-
-  const freeAt = new Date(oldest).getTime() + HOUR;
-  const retryAfter = Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000));
-  throw new AppError('PASSWORD_CHANGE_LIMIT', { retryAfter });
 }

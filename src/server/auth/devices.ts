@@ -59,3 +59,26 @@ export async function rememberDevice(
     .execute();
   return fresh;
 }
+
+/**
+ * Forgets the browsers a user signed in on (after a password reset or
+ * change): one that signed in with the old password must not keep a
+ * failure count of its own. Their counts go with them. `keep` spares the
+ * browser making the change.
+ */
+export async function forgetDevices(
+  db: Kysely<Database>,
+  userId: string,
+  keep: string | null = null,
+): Promise<void> {
+  let query = db.selectFrom('known_devices').select('id').where('user_id', '=', userId);
+  if (keep) query = query.where('token_hash', '!=', hashToken(keep));
+  const ids = (await query.execute()).map((row) => row.id);
+  if (ids.length === 0) return;
+
+  await db
+    .deleteFrom('throttles')
+    .where('key', 'in', ids.map((id) => `sign-in:device:${id}`))
+    .execute();
+  await db.deleteFrom('known_devices').where('id', 'in', ids).execute();
+}

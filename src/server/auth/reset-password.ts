@@ -15,6 +15,7 @@ import type { DomainContext, RequestMeta } from './context.ts';
 import { consumeLink, peekLink } from './links.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 import { endAllSessionsOf } from './session.ts';
+import { forgetDevices } from './devices.ts';
 import { clearFailures } from './throttle.ts';
 
 /**
@@ -86,6 +87,7 @@ async function setPassword(
   // The owner is back in control: a lock-out run up by someone guessing
   // at this account must not keep them out now.
   await clearFailures(trx, [`sign-in:email:${current.email_normalized}`]);
+  await forgetDevices(trx, current.id);
 
   await enqueueMail(trx, now, {
     kind: 'password_reset_done',

@@ -43,10 +43,9 @@ import { recognisedDevice, rememberDevice } from './devices.ts';
 import { endAllSessionsOf, startSession } from './session.ts';
 import {
   ACCOUNT_FAILURES,
-  checkFailures,
   clearFailures,
   CLIENT_FAILURES,
-  noteFailure,
+  reserveAttempt,
 } from './throttle.ts';
 
 export type Outcome =
@@ -70,17 +69,13 @@ export async function signInWithPassword(
 ): Promise<Outcome> {
   const user = await findUserByEmail(ctx.db, email);
   const keys = await signInThrottleKeys(ctx, email, user, meta);
-  await checkFailures(ctx.db, ctx.clock(), keys.all);
+  await reserveAttempt(ctx.db, ctx.clock(), keys.entries);
 
   const matches = user?.password_hash
     ? await verifyPassword(user.password_hash, password)
     : await verifyAgainstNothing(password);
 
   if (!user || !matches || user.status !== 'active') {
-    await noteFailure(ctx.db, ctx.clock(), keys.account, ACCOUNT_FAILURES);
-    if (keys.client) {
-      await noteFailure(ctx.db, ctx.clock(), keys.client, CLIENT_FAILURES);
-    }
     await recordAudit(ctx.db, ctx.clock(), {
       event: 'sign_in.failed',
       target: user ?? null,
@@ -95,6 +90,9 @@ export async function signInWithPassword(
     throw new AppError('SIGN_IN_FAILED');
   }
 
+  // The right password ends the streak, even if a limit below refuses.
+  await clearFailures(ctx.db, keys.all);
+
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     // The password check took a while; an administrator may have changed
     // the user meanwhile (ticked two-factor, disabled them). Any such
@@ -106,7 +104,6 @@ export async function signInWithPassword(
     if (await needsSecurityCode(trx, current)) {
       await checkSendBudget(ctx, trx, current);
     }
-    await clearFailures(trx, keys.all);
     return nextStep(ctx, trx, current, 'password', meta);
   });
   ctx.mailQueued();
@@ -115,9 +112,10 @@ export async function signInWithPassword(
 
 /**
  * What a password sign-in is counted under. A browser this user completed
- * a sign-in on before is counted on its own, so that failures others cause
- * on the address do not keep the owner out; anyone else is counted under
- * the address typed, whether or not it has an account.
+ * a sign-in on before is counted on its own, and only so: failures others
+ * cause on the address, or from the same office network, do not keep the
+ * owner out. Anyone else is counted under the address typed (whether or
+ * not it has an account) and under their client address.
  */
 async function signInThrottleKeys(
   ctx: DomainContext,
@@ -128,11 +126,18 @@ async function signInThrottleKeys(
   const device = user
     ? await recognisedDevice(ctx.db, meta.deviceToken ?? null, user.id)
     : null;
-  const account = device
-    ? `sign-in:device:${device}`
-    : `sign-in:email:${normaliseEmail(email).slice(0, 254)}`;
-  const client = meta.ip ? `sign-in:client:${meta.ip}` : null;
-  return { account, client, all: client ? [account, client] : [account] };
+  const entries = device
+    ? [{ key: `sign-in:device:${device}`, policy: ACCOUNT_FAILURES }]
+    : [
+        {
+          key: `sign-in:email:${normaliseEmail(email).slice(0, 254)}`,
+          policy: ACCOUNT_FAILURES,
+        },
+        ...(meta.ip
+          ? [{ key: `sign-in:client:${meta.ip}`, policy: CLIENT_FAILURES }]
+          : []),
+      ];
+  return { entries, all: entries.map((entry) => entry.key) };
 }
 
 /** The invitation link: single use, then the code and a new password. */

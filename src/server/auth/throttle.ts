@@ -42,8 +42,8 @@ export const CLIENT_FAILURES: FailurePolicy = {
 };
 
 /**
- * A stop that only a success (on a known device) or a password reset
- * lifts. Written out, since times are compared as ISO strings and a
+ * A stop that only a password reset (or, for a known device's own count,
+ * a success) lifts. Written out, since times are compared as ISO strings and a
  * six-digit year would sort before this one.
  */
 const UNTIL_CLEARED = '9999-12-31T23:59:59.999Z';
@@ -61,11 +61,26 @@ function secondsUntil(now: Date, until: Date): number {
   return Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
 }
 
+/** What a person reads while a key waits, or once it has stopped. */
+export interface Refusal {
+  waiting: (wait: string) => string;
+  stopped: string;
+}
+
+const SIGN_IN_REFUSAL: Refusal = {
+  waiting: (wait) => `Too many failed sign-ins. Try again in ${wait}.`,
+  stopped:
+    'Sign-in to this account is stopped after too many failed attempts. ' +
+    'Use "Forgot your password?" to reset the password, or ask your ' +
+    'administrator to send a password reset.',
+};
+
 /** Refuses with 429 while any of the keys waits out a delay. */
 export async function checkFailures(
   db: Kysely<Database>,
   now: Date,
   keys: string[],
+  refusal: Refusal = SIGN_IN_REFUSAL,
 ): Promise<void> {
   if (keys.length === 0) return;
   const rows = await db
@@ -75,6 +90,13 @@ export async function checkFailures(
     .where('blocked_until', '>', now.toISOString())
     .execute();
 
+  if (rows.some((row) => row.blocked_until === UNTIL_CLEARED)) {
+    // No wait ends this; an hour is only when asking again makes sense.
+    throw new AppError('ATTEMPTS_STOPPED', {
+      retryAfter: HOUR / 1000,
+      message: refusal.stopped,
+    });
+  }
   const until = rows
     .map((row) => new Date(row.blocked_until!))
     .sort((a, b) => b.getTime() - a.getTime())[0];
@@ -83,7 +105,28 @@ export async function checkFailures(
   const retryAfter = secondsUntil(now, until);
   throw new AppError('TOO_MANY_ATTEMPTS', {
     retryAfter,
-    message: `Too many failed sign-ins. Try again in ${waitInWords(retryAfter)}.`,
+    message: refusal.waiting(waitInWords(retryAfter)),
+  });
+}
+
+/**
+ * Counts an attempt before it is judged, and refuses it while a delay
+ * runs. Checking and counting in one transaction makes attempts sent at
+ * the same moment count one after another: of forty simultaneous wrong
+ * passwords, the free tries and one more are judged; the rest wait. A
+ * success undoes the count with `clearFailures`.
+ */
+export async function reserveAttempt(
+  db: Kysely<Database>,
+  now: Date,
+  entries: Array<{ key: string; policy: FailurePolicy }>,
+  refusal: Refusal = SIGN_IN_REFUSAL,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await checkFailures(trx, now, entries.map((entry) => entry.key), refusal);
+    for (const { key, policy } of entries) {
+      await noteFailure(trx, now, key, policy);
+    }
   });
 }
 

@@ -7,11 +7,12 @@ import { useRef, useState, type FormEvent } from 'react';
 import type { SignInResult } from '../../api/schemas.ts';
 import { api, followRedirect, toApiError } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { Field } from '../components/Field.tsx';
-import { NewPasswordField } from '../components/NewPasswordField.tsx';
+import {
+  NewPasswordPair,
+  NO_NEW_PASSWORDS,
+} from '../components/NewPasswordPair.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { PublicLayout } from '../components/PublicLayout.tsx';
-import { ShowPasswordToggle } from '../components/ShowPasswordToggle.tsx';
 import { SignOutButton } from '../components/SignOutButton.tsx';
 import { useFocusOnError } from '../hooks/useFocusOnError.ts';
 import { useFormFailure } from '../hooks/useFormFailure.ts';
@@ -21,8 +22,7 @@ const NO_USER_INPUTS: string[] = [];
 
 /** /personalise-password: the new user's own password. */
 export function PersonalisePasswordPage() {
-  const [newPassword, setNewPassword] = useState('');
-  const [confirmPassword, setConfirmPassword] = useState('');
+  const [passwords, setPasswords] = useState(NO_NEW_PASSWORDS);
   const [shown, setShown] = useState(false);
   const [busy, setBusy] = useState(false);
   const { failure, message, fields, fail, clearField } = useFormFailure();
@@ -38,7 +38,7 @@ export function PersonalisePasswordPage() {
     try {
       const result = await api.post<SignInResult>(
         '/api/password/personalise',
-        { newPassword, confirmPassword },
+        passwords,
       );
       followRedirect(result.redirect);
     } catch (caught) {
@@ -47,8 +47,6 @@ export function PersonalisePasswordPage() {
     }
   }
 
-  const inputType = shown ? 'text' : 'password';
-
   return (
     <PublicLayout>
       <PageHeading>Choose your password</PageHeading>
@@ -56,33 +54,15 @@ export function PersonalisePasswordPage() {
       <ErrorAlert ref={alert} message={message} />
       <form ref={form} onSubmit={save} noValidate>
         <UsernameForPasswordManagers />
-        <NewPasswordField
-          label="New password"
-          name="newPassword"
-          type={inputType}
-          required
-          value={newPassword}
-          onChange={(event) => {
-            setNewPassword(event.target.value);
-            clearField('newPassword');
-          }}
-          error={fields.newPassword}
+        <NewPasswordPair
+          value={passwords}
+          onChange={setPasswords}
+          errors={fields}
+          onEdit={clearField}
+          shown={shown}
+          onShownChange={setShown}
           userInputs={NO_USER_INPUTS}
         />
-        <Field
-          label="Confirm password"
-          name="confirmPassword"
-          type={inputType}
-          autoComplete="new-password"
-          required
-          value={confirmPassword}
-          onChange={(event) => {
-            setConfirmPassword(event.target.value);
-            clearField('confirmPassword');
-          }}
-          error={fields.confirmPassword}
-        />
-        <ShowPasswordToggle checked={shown} onChange={setShown} />
         <button type="submit" className="button-primary">
           Save password
         </button>

@@ -9,11 +9,12 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, toApiError } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
-import { Field } from '../components/Field.tsx';
-import { NewPasswordField } from '../components/NewPasswordField.tsx';
+import {
+  NewPasswordPair,
+  NO_NEW_PASSWORDS,
+} from '../components/NewPasswordPair.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { PublicLayout } from '../components/PublicLayout.tsx';
-import { ShowPasswordToggle } from '../components/ShowPasswordToggle.tsx';
 import { useFocusOnError } from '../hooks/useFocusOnError.ts';
 import { useFormFailure } from '../hooks/useFormFailure.ts';
 import { useHashToken } from '../hooks/useHashToken.ts';
@@ -32,8 +33,7 @@ const DONE =
 /** /reset-password#token: a new password for the link's owner. */
 export function ResetPasswordPage() {
   const token = useHashToken();
-  const [newPassword, setNewPassword] = useState('');
-  const [confirmPassword, setConfirmPassword] = useState('');
+  const [passwords, setPasswords] = useState(NO_NEW_PASSWORDS);
   const [shown, setShown] = useState(false);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
@@ -55,11 +55,7 @@ export function ResetPasswordPage() {
     setBusy(true);
 
     try {
-      await api.post('/api/password/reset', {
-        token,
-        newPassword,
-        confirmPassword,
-      });
+      await api.post('/api/password/reset', { token, ...passwords });
       setDone(true);
     } catch (caught) {
       fail(toApiError(caught));
@@ -69,7 +65,6 @@ export function ResetPasswordPage() {
 
   const linkDead = token === '' || failure?.code === 'RESET_LINK_INVALID';
   const shownMessage = token === '' ? INCOMPLETE_LINK : message;
-  const inputType = shown ? 'text' : 'password';
 
   return (
     <PublicLayout>
@@ -92,33 +87,15 @@ export function ResetPasswordPage() {
           ) : (
             <form ref={form} onSubmit={save} noValidate>
               <p>Saving does not sign you in: you sign in afterwards.</p>
-              <NewPasswordField
-                label="New password"
-                name="newPassword"
-                type={inputType}
-                required
-                value={newPassword}
-                onChange={(event) => {
-                  setNewPassword(event.target.value);
-                  clearField('newPassword');
-                }}
-                error={fields.newPassword}
+              <NewPasswordPair
+                value={passwords}
+                onChange={setPasswords}
+                errors={fields}
+                onEdit={clearField}
+                shown={shown}
+                onShownChange={setShown}
                 userInputs={NO_USER_INPUTS}
               />
-              <Field
-                label="Confirm password"
-                name="confirmPassword"
-                type={inputType}
-                autoComplete="new-password"
-                required
-                value={confirmPassword}
-                onChange={(event) => {
-                  setConfirmPassword(event.target.value);
-                  clearField('confirmPassword');
-                }}
-                error={fields.confirmPassword}
-              />
-              <ShowPasswordToggle checked={shown} onChange={setShown} />
               <button type="submit" className="button-primary">
                 Save new password
               </button>

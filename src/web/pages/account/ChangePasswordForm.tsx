@@ -8,8 +8,10 @@ import { api, toApiError } from '../../api.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useMe } from '../../components/MeContext.ts';
-import { NewPasswordField } from '../../components/NewPasswordField.tsx';
-import { ShowPasswordToggle } from '../../components/ShowPasswordToggle.tsx';
+import {
+  NewPasswordPair,
+  NO_NEW_PASSWORDS,
+} from '../../components/NewPasswordPair.tsx';
 import { StatusMessage } from '../../components/StatusMessage.tsx';
 import { useFocusOnError } from '../../hooks/useFocusOnError.ts';
 import { useFormFailure } from '../../hooks/useFormFailure.ts';
@@ -22,8 +24,7 @@ interface ChangePasswordFormProps {
 export function ChangePasswordForm({ onChanged }: ChangePasswordFormProps) {
   const me = useMe();
   const [currentPassword, setCurrentPassword] = useState('');
-  const [newPassword, setNewPassword] = useState('');
-  const [confirmPassword, setConfirmPassword] = useState('');
+  const [passwords, setPasswords] = useState(NO_NEW_PASSWORDS);
   const [shown, setShown] = useState(false);
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
@@ -42,12 +43,10 @@ export function ChangePasswordForm({ onChanged }: ChangePasswordFormProps) {
     try {
       await api.post('/api/account/password', {
         currentPassword,
-        newPassword,
-        confirmPassword,
+        ...passwords,
       });
       setCurrentPassword('');
-      setNewPassword('');
-      setConfirmPassword('');
+      setPasswords(NO_NEW_PASSWORDS);
       clear();
       setStatus(
         'Your password was changed. Your other sessions were signed out.',
@@ -91,33 +90,16 @@ export function ChangePasswordForm({ onChanged }: ChangePasswordFormProps) {
           }}
           error={fields.currentPassword}
         />
-        <NewPasswordField
-          label="New password"
-          name="newPassword"
-          type={inputType}
-          required
-          value={newPassword}
-          onChange={(event) => {
-            setNewPassword(event.target.value);
-            clearField('newPassword');
-          }}
-          error={fields.newPassword}
+        <NewPasswordPair
+          value={passwords}
+          onChange={setPasswords}
+          errors={fields}
+          onEdit={clearField}
+          shown={shown}
+          onShownChange={setShown}
           userInputs={[me.email, me.firstName, me.lastName]}
+          confirmLabel="Confirm new password"
         />
-        <Field
-          label="Confirm new password"
-          name="confirmPassword"
-          type={inputType}
-          autoComplete="new-password"
-          required
-          value={confirmPassword}
-          onChange={(event) => {
-            setConfirmPassword(event.target.value);
-            clearField('confirmPassword');
-          }}
-          error={fields.confirmPassword}
-        />
-        <ShowPasswordToggle checked={shown} onChange={setShown} />
         <button type="submit" className="button-primary">
           Change password
         </button>
