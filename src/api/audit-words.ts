@@ -47,6 +47,15 @@ const FIELD_LABELS: Record<string, string> = {
   roles: 'Roles',
   twoFactor: 'Two-factor',
   status: 'Status',
+  sessionIdleMinutes: 'Be idle for (minutes)',
+  sessionMaxHours: 'Session lifetime (hours)',
+};
+
+/** Two-factor modes of the company policy, as Settings > Security says. */
+const MODE_WORDS: Record<string, string> = {
+  none: 'No MFA',
+  email: 'Email MFA',
+  app: 'App MFA',
 };
 
 /** A stored value as a person reads it: lists joined, flags on or off. */
@@ -57,6 +66,10 @@ function valueWords(value: unknown): string {
   if (typeof value === 'object') return JSON.stringify(value);
   const text = String(value);
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function changeWords(changes: unknown): string {
@@ -127,6 +140,23 @@ export function detailWords(
   const route = take('route');
   if (method !== undefined || route !== undefined) {
     parts.push(`Asked for ${String(method ?? '')} ${String(route ?? '')}`.trim());
+  }
+
+  // A policy change: { from: { field: old }, to: { field: new } }.
+  if (isRecord(rest.from) && isRecord(rest.to)) {
+    const before = take('from') as Record<string, unknown>;
+    const after = take('to') as Record<string, unknown>;
+    const mode = (value: unknown) =>
+      typeof value === 'string' ? (MODE_WORDS[value] ?? value) : value;
+    const changes = Object.fromEntries(
+      Object.keys(after).map((field) => [
+        field,
+        field === 'twoFactor'
+          ? { from: mode(before[field]), to: mode(after[field]) }
+          : { from: before[field], to: after[field] },
+      ]),
+    );
+    parts.push(changeWords(changes));
   }
 
   const from = take('from');

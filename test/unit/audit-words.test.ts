@@ -55,7 +55,18 @@ describe('details', () => {
   });
 
   it('keeps details it does not know, as key and value', () => {
-    expect(detailWords('policy.changed', { mode: 'email' })).toBe('mode: Email');
+    expect(detailWords('user.updated', { mode: 'email' })).toBe('mode: Email');
+  });
+
+  it('words a policy change field by field, in the page\'s own terms', () => {
+    const words = detailWords('policy.changed', {
+      from: { twoFactor: 'none', sessionIdleMinutes: null },
+      to: { twoFactor: 'email', sessionIdleMinutes: 15 },
+    });
+
+    expect(words).toBe(
+      'Two-factor: No MFA → Email MFA; Be idle for (minutes): (none) → 15',
+    );
   });
 
   it('says nothing for an event without details', () => {

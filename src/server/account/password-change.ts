@@ -104,13 +104,15 @@ export async function changePassword(
       target: user,
       ip: meta.ip,
     });
-    await recordAudit(trx, now, {
-      event: 'sessions.ended',
-      actor: user,
-      target: user,
-      ip: meta.ip,
-      detail: { sessions: ended, reason: 'password changed' },
-    });
+    if (ended > 0) {
+      await recordAudit(trx, now, {
+        event: 'sessions.ended',
+        actor: user,
+        target: user,
+        ip: meta.ip,
+        detail: { sessions: ended, reason: 'password changed' },
+      });
+    }
     return { sessionsEnded: ended };
   });
 

@@ -68,7 +68,9 @@ export function ResetPasswordPage() {
 
   return (
     <PublicLayout>
-      <PageHeading title="Reset password">Choose a new password</PageHeading>
+      <PageHeading title="Reset password">
+        {done ? 'Your password is changed' : 'Choose a new password'}
+      </PageHeading>
       {done ? (
         <div ref={outcome} tabIndex={-1}>
           <p>{DONE}</p>
