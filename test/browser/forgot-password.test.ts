@@ -92,7 +92,9 @@ describe('a forgotten password in a browser', () => {
     await page.getByLabel('New password').fill(chosen);
     await page.getByLabel('Confirm password').fill(chosen);
     await page.getByRole('button', { name: 'Save new password' }).click();
-    await page.getByText(/Your password is changed/).waitFor();
+    await page
+      .getByRole('heading', { level: 1, name: 'Your password is changed' })
+      .waitFor();
     await expectAccessible(page, 'reset password, done');
 
     // Finishing signed nobody in: "Sign in" leads to the sign-in form.

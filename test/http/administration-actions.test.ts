@@ -374,7 +374,8 @@ describe('the invitation lifecycle', () => {
       .then((answer) => answer.body.users[0]);
   }
 
-  it('shows Invited, then Expired once the link runs out unused, then Invited again on resend', async () => {
+  it('shows Invited, then Expired once the link runs out unused, then Invited ' +
+    'again on resend', async () => {
     const email = 'lifecycle@actions.test';
     const { id, token: old } = await invite(cv, { email });
     expect(await listed(email)).toMatchObject({ status: 'invited', invitationExpired: false });

@@ -32,7 +32,8 @@ function signIn(client: Client, email: string, password: string) {
 }
 
 describe('sign-in throttling', () => {
-  it('lets no more than the free tries plus one through when forty wrong passwords arrive at once', async () => {
+  it('lets no more than the free tries plus one through when forty wrong ' +
+    'passwords arrive at once', async () => {
     const cv = await fresh();
     const email = 'burst@breaker2.test';
     await cv.addActiveUser({ email });
@@ -47,7 +48,8 @@ describe('sign-in throttling', () => {
     expect(checked).toBeLessThanOrEqual(6);
   });
 
-  it('does not hold back the owner in their usual browser when others fail from the same client address', async () => {
+  it('does not hold back the owner in their usual browser when others fail ' +
+    'from the same client address', async () => {
     const cv = await fresh();
     const email = 'office-owner@breaker2.test';
     const { client: owner } = await cv.addActiveUser({ email });
@@ -65,7 +67,8 @@ describe('sign-in throttling', () => {
     expect(back.status).toBe(200);
   });
 
-  it('lifts the 100-failure stop of the owner\'s own browser when the password is reset', async () => {
+  it('lifts the 100-failure stop of the owner\'s own browser when the ' +
+    'password is reset', async () => {
     const cv = await fresh();
     const email = 'stopped-device@breaker2.test';
     const { client: owner } = await cv.addActiveUser({ email });
@@ -100,7 +103,8 @@ describe('sign-in throttling', () => {
 });
 
 describe('sign-in throttling, continued', () => {
-  it('tells a person at the 100-failure stop to reset the password, not to wait millions of hours', async () => {
+  it('tells a person at the 100-failure stop to reset the password, not to ' +
+    'wait millions of hours', async () => {
     const cv = await fresh();
     const email = 'hundred@breaker2.test';
     await cv.addActiveUser({ email });
@@ -120,7 +124,8 @@ describe('sign-in throttling, continued', () => {
     expect(stopped.body.message).toMatch(/reset/i);
   });
 
-  it('keeps counting a client address\'s failures on other addresses after it signs in to its own account', async () => {
+  it('keeps counting a client address\'s failures on other addresses after it ' +
+    'signs in to its own account', async () => {
     const cv = await fresh();
     const insider = 'insider@breaker2.test';
     const { client: own } = await cv.addActiveUser({ email: insider });
@@ -131,7 +136,11 @@ describe('sign-in throttling, continued', () => {
     let refused = 0;
     for (let round = 0; round < 3; round += 1) {
       for (let i = 0; i < 19; i += 1) {
-        const answer = await signIn(cv.client(), `target${round}-${i}@breaker2.test`, 'Summer2026!!');
+        const answer = await signIn(
+          cv.client(),
+          `target${round}-${i}@breaker2.test`,
+          'Summer2026!!',
+        );
         if (answer.status === 429) refused += 1;
       }
       await own.post('/api/sign-out');
@@ -180,7 +189,8 @@ describe('known devices after a password reset', () => {
 });
 
 describe('My account > Change password', () => {
-  it('checks no more than ten wrong current passwords an hour when thirty arrive at once', async () => {
+  it('checks no more than ten wrong current passwords an hour when thirty ' +
+    'arrive at once', async () => {
     const cv = await fresh();
     const { client } = await cv.addActiveUser({ email: 'stolen-session@breaker2.test' });
     const newPassword = 'another long and personal passphrase';
@@ -200,7 +210,8 @@ describe('My account > Change password', () => {
     expect(checked).toBeLessThanOrEqual(10);
   });
 
-  it('lets the owner change their password in their own browser after a session thief spent ten wrong current passwords', async () => {
+  it('lets the owner change their password in their own browser after a ' +
+    'session thief spent ten wrong current passwords', async () => {
     const cv = await fresh();
     const email = 'thief-target@breaker2.test';
     const { client: thief } = await cv.addActiveUser({ email });

@@ -6,82 +6,48 @@
  * are attacked in test/security.
  */
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Client } from '../support/client.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstance, type TestInstance } from '../support/instance.ts';
 import {
-  askForReset,
   auditCount,
   latestCode,
   latestResetLink,
-  mailedResetToken,
   mailsAbout,
   PASSWORD,
-  resetPassword,
 } from '../support/journey.ts';
-const PORTAL = 'http://portal.callvault.test:8443';
-const HOUR = 3_600_000;
-const NEW_PASSWORD = 'a brand new winter passphrase';
-
-const ACTIVE = 'active@reset.test';
-const DISABLED = 'disabled@reset.test';
-const INVITED = 'invited@reset.test';
-const CODED = 'coded@reset.test';
+import {
+  ACTIVE,
+  addResetAccounts,
+  CODED,
+  DISABLED,
+  HOUR,
+  INVITED,
+  NEW_PASSWORD,
+  PORTAL,
+  resetSteps,
+  startEachTestInANewHour,
+} from '../support/reset-accounts.ts';
 
 let cv: TestInstance;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   cv = await startInstance({ PUBLIC_URL: PORTAL });
-  const admin = await cv.admin();
-
-  ids[ACTIVE] = (await cv.addActiveUser({ email: ACTIVE })).id;
-  ids[DISABLED] = (await cv.addActiveUser({ email: DISABLED })).id;
-  await admin.patch(`/api/users/${ids[DISABLED]}`, { status: 'disabled' });
-  const invited = await admin.post('/api/users', {
-    email: INVITED,
-    roles: ['user'],
-    twoFactor: false,
-  });
-  ids[INVITED] = invited.body.id;
-  ids[CODED] = (await cv.addActiveUser({ email: CODED, twoFactor: true })).id;
+  Object.assign(ids, await addResetAccounts(cv));
 });
 afterAll(async () => {
   await cv.stop();
 });
 
-// Every test starts in a new hour, so that the hourly allowances spent by
-// one test (all from 127.0.0.1) do not refuse the next.
-beforeEach(() => {
-  cv.advance(HOUR + 1000);
-});
+startEachTestInANewHour(() => cv);
 
-function forgot(email: string, client: Client = cv.client()) {
-  return askForReset(cv, email, client);
-}
-
-function reset(token: string, password = NEW_PASSWORD, client: Client = cv.client()) {
-  return resetPassword(cv, token, password, client);
-}
-
-function signIn(email: string, password: string, client: Client = cv.client()) {
-  return client.post('/api/sign-in', { email, password });
-}
-
-function resetToken(address: string): Promise<string> {
-  return mailedResetToken(cv, address);
-}
-
-/** How many reset emails were queued for an address. */
-async function resetMailsQueued(address: string): Promise<number> {
-  const row = await cv.callvault.db
-    .selectFrom('outbox')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('to_address', '=', address)
-    .where('kind', '=', 'password_reset')
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
+const {
+  forgot,
+  reset,
+  signIn,
+  resetToken,
+  resetMailsQueued,
+} = resetSteps(() => cv);
 
 async function passwordHashOf(id: string): Promise<string | null> {
   const row = await cv.callvault.db

@@ -6,7 +6,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstance, type TestInstance } from '../support/instance.ts';
-import { linkIn, type ReceivedMail } from '../support/smtp.ts';
+import { invitations } from '../support/invitations.ts';
+import { linkIn } from '../support/smtp.ts';
 
 const PORTAL = 'http://portal.callvault.test:8443';
 
@@ -19,43 +20,9 @@ afterAll(async () => {
   await cv.stop();
 });
 
-function tokenIn(mail: ReceivedMail): string {
-  return new URL(linkIn(mail)).hash.slice(1);
-}
-
-/** Adds an invited user as the first administrator; returns the row. */
-async function invite(email: string, twoFactor = false) {
-  const admin = await cv.admin();
-  const created = await admin.post('/api/users', {
-    email,
-    firstName: 'New',
-    lastName: 'Person',
-    roles: ['user'],
-    twoFactor,
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body as { id: string; createdAt: string; invitationExpiresAt: string };
-}
-
-function accept(token: string) {
-  return cv.client().post('/api/invitations/accept', { token });
-}
-
-function userRow(id: string) {
-  return cv.callvault.db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-}
-
-function pendingOf(userId: string) {
-  return cv.callvault.db
-    .selectFrom('pending_sign_ins')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .execute();
-}
+const { tokenIn, invite, accept, userRow, pendingOf } = invitations(
+  () => cv,
+);
 
 describe('the invitation email', () => {
   it('says who invited them, to which portal, in plain text and HTML', async () => {

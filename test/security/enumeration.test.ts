@@ -3,15 +3,21 @@
  * your password?" give one answer, in comparable time, for unknown,
  * invited, disabled and active addresses alike.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer, Client } from '../support/client.ts';
 import { startInstance, type TestInstance } from '../support/instance.ts';
+import { latestResetLink, median, visible } from '../support/journey.ts';
 import {
-  askForReset,
-  latestResetLink,
-  median,
-  visible,
-} from '../support/journey.ts';
+  ACTIVE,
+  addResetAccounts,
+  CODED,
+  DISABLED,
+  HOUR,
+  INVITED,
+  PORTAL,
+  resetSteps,
+  startEachTestInANewHour,
+} from '../support/reset-accounts.ts';
 
 describe('sign-in', () => {
   const PASSWORD = 'a long and personal passphrase';
@@ -128,59 +134,24 @@ describe('sign-in', () => {
 });
 
 describe('forgot password', () => {
-  const PORTAL = 'http://portal.callvault.test:8443';
-  const HOUR = 3_600_000;
   const ANSWER =
     'If an account uses that address, we have sent a link to reset its ' +
     'password. Check your inbox.';
-
-  const ACTIVE = 'active@reset.test';
-  const DISABLED = 'disabled@reset.test';
-  const INVITED = 'invited@reset.test';
-  const CODED = 'coded@reset.test';
 
   let cv: TestInstance;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     cv = await startInstance({ PUBLIC_URL: PORTAL });
-    const admin = await cv.admin();
-
-    ids[ACTIVE] = (await cv.addActiveUser({ email: ACTIVE })).id;
-    ids[DISABLED] = (await cv.addActiveUser({ email: DISABLED })).id;
-    await admin.patch(`/api/users/${ids[DISABLED]}`, { status: 'disabled' });
-    const invited = await admin.post('/api/users', {
-      email: INVITED,
-      roles: ['user'],
-      twoFactor: false,
-    });
-    ids[INVITED] = invited.body.id;
-    ids[CODED] = (await cv.addActiveUser({ email: CODED, twoFactor: true })).id;
+    Object.assign(ids, await addResetAccounts(cv));
   });
   afterAll(async () => {
     await cv.stop();
   });
 
-  // Every test starts in a new hour, so that the hourly allowances spent by
-  // one test (all from 127.0.0.1) do not refuse the next.
-  beforeEach(() => {
-    cv.advance(HOUR + 1000);
-  });
+  startEachTestInANewHour(() => cv);
 
-  function forgot(email: string, client: Client = cv.client()) {
-    return askForReset(cv, email, client);
-  }
-
-  /** How many reset emails were queued for an address. */
-  async function resetMailsQueued(address: string): Promise<number> {
-    const row = await cv.callvault.db
-      .selectFrom('outbox')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('to_address', '=', address)
-      .where('kind', '=', 'password_reset')
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
-  }
+  const { forgot, resetMailsQueued } = resetSteps(() => cv);
 
   describe('one answer for every address', () => {
     it('answers unknown, invited, disabled and active addresses alike', async () => {

@@ -5,20 +5,21 @@
  * Each kind of link runs against its own real instance.
  */
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Client } from '../support/client.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstance, type TestInstance } from '../support/instance.ts';
+import { invitations } from '../support/invitations.ts';
+import { PASSWORD } from '../support/journey.ts';
 import {
-  mailedResetToken,
-  PASSWORD,
-  resetPassword,
-} from '../support/journey.ts';
-import { linkIn, type ReceivedMail } from '../support/smtp.ts';
+  ACTIVE,
+  addResetAccounts,
+  HOUR,
+  NEW_PASSWORD,
+  PORTAL,
+  resetSteps,
+  startEachTestInANewHour,
+} from '../support/reset-accounts.ts';
 
 describe('invitation links', () => {
-  const PORTAL = 'http://portal.callvault.test:8443';
-  const HOUR = 3_600_000;
-
   let cv: TestInstance;
 
   beforeAll(async () => {
@@ -28,44 +29,9 @@ describe('invitation links', () => {
     await cv.stop();
   });
 
-  function tokenIn(mail: ReceivedMail): string {
-    return new URL(linkIn(mail)).hash.slice(1);
-  }
-
-  /** Adds an invited user as the first administrator; returns the row. */
-  async function invite(email: string, twoFactor = false) {
-    const admin = await cv.admin();
-    const created = await admin.post('/api/users', {
-      email,
-      firstName: 'New',
-      lastName: 'Person',
-      roles: ['user'],
-      twoFactor,
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    return created.body as { id: string; createdAt: string; invitationExpiresAt: string };
-  }
-
-  function accept(token: string) {
-    return cv.client().post('/api/invitations/accept', { token });
-  }
-
-  function userRow(id: string) {
-    return cv.callvault.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-  }
-
-  function pendingOf(userId: string) {
-    return cv.callvault.db
-      .selectFrom('pending_sign_ins')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .execute();
-  }
-
+  const { tokenIn, invite, accept, userRow, pendingOf } = invitations(
+    () => cv,
+  );
 
   describe('a link works once', () => {
     it('lets the new user in once and refuses the second use', async () => {
@@ -179,54 +145,20 @@ describe('invitation links', () => {
 });
 
 describe('password reset links', () => {
-  const PORTAL = 'http://portal.callvault.test:8443';
-  const HOUR = 3_600_000;
-  const NEW_PASSWORD = 'a brand new winter passphrase';
-
-  const ACTIVE = 'active@reset.test';
-  const DISABLED = 'disabled@reset.test';
-  const INVITED = 'invited@reset.test';
-  const CODED = 'coded@reset.test';
-
   let cv: TestInstance;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     cv = await startInstance({ PUBLIC_URL: PORTAL });
-    const admin = await cv.admin();
-
-    ids[ACTIVE] = (await cv.addActiveUser({ email: ACTIVE })).id;
-    ids[DISABLED] = (await cv.addActiveUser({ email: DISABLED })).id;
-    await admin.patch(`/api/users/${ids[DISABLED]}`, { status: 'disabled' });
-    const invited = await admin.post('/api/users', {
-      email: INVITED,
-      roles: ['user'],
-      twoFactor: false,
-    });
-    ids[INVITED] = invited.body.id;
-    ids[CODED] = (await cv.addActiveUser({ email: CODED, twoFactor: true })).id;
+    Object.assign(ids, await addResetAccounts(cv));
   });
   afterAll(async () => {
     await cv.stop();
   });
 
-  // Every test starts in a new hour, so that the hourly allowances spent by
-  // one test (all from 127.0.0.1) do not refuse the next.
-  beforeEach(() => {
-    cv.advance(HOUR + 1000);
-  });
+  startEachTestInANewHour(() => cv);
 
-  function reset(token: string, password = NEW_PASSWORD, client: Client = cv.client()) {
-    return resetPassword(cv, token, password, client);
-  }
-
-  function signIn(email: string, password: string, client: Client = cv.client()) {
-    return client.post('/api/sign-in', { email, password });
-  }
-
-  function resetToken(address: string): Promise<string> {
-    return mailedResetToken(cv, address);
-  }
+  const { reset, signIn, resetToken } = resetSteps(() => cv);
 
   describe('a link works once, for one hour', () => {
     it('refuses the second use', async () => {

@@ -4,64 +4,32 @@
  * user is mailed before any session opens; a code mailed to a sign-in
  * begun before the reset opens nothing after it.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Client } from '../support/client.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstance, type TestInstance } from '../support/instance.ts';
+import { latestCode, PASSWORD } from '../support/journey.ts';
 import {
-  latestCode,
-  mailedResetToken,
-  PASSWORD,
-  resetPassword,
-} from '../support/journey.ts';
-
-const PORTAL = 'http://portal.callvault.test:8443';
-const HOUR = 3_600_000;
-const NEW_PASSWORD = 'a brand new winter passphrase';
-
-const ACTIVE = 'active@reset.test';
-const DISABLED = 'disabled@reset.test';
-const INVITED = 'invited@reset.test';
-const CODED = 'coded@reset.test';
+  addResetAccounts,
+  CODED,
+  NEW_PASSWORD,
+  PORTAL,
+  resetSteps,
+  startEachTestInANewHour,
+} from '../support/reset-accounts.ts';
 
 let cv: TestInstance;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   cv = await startInstance({ PUBLIC_URL: PORTAL });
-  const admin = await cv.admin();
-
-  ids[ACTIVE] = (await cv.addActiveUser({ email: ACTIVE })).id;
-  ids[DISABLED] = (await cv.addActiveUser({ email: DISABLED })).id;
-  await admin.patch(`/api/users/${ids[DISABLED]}`, { status: 'disabled' });
-  const invited = await admin.post('/api/users', {
-    email: INVITED,
-    roles: ['user'],
-    twoFactor: false,
-  });
-  ids[INVITED] = invited.body.id;
-  ids[CODED] = (await cv.addActiveUser({ email: CODED, twoFactor: true })).id;
+  Object.assign(ids, await addResetAccounts(cv));
 });
 afterAll(async () => {
   await cv.stop();
 });
 
-// Every test starts in a new hour, so that the hourly allowances spent by
-// one test (all from 127.0.0.1) do not refuse the next.
-beforeEach(() => {
-  cv.advance(HOUR + 1000);
-});
+startEachTestInANewHour(() => cv);
 
-function reset(token: string, password = NEW_PASSWORD, client: Client = cv.client()) {
-  return resetPassword(cv, token, password, client);
-}
-
-function signIn(email: string, password: string, client: Client = cv.client()) {
-  return client.post('/api/sign-in', { email, password });
-}
-
-function resetToken(address: string): Promise<string> {
-  return mailedResetToken(cv, address);
-}
+const { reset, signIn, resetToken } = resetSteps(() => cv);
 
 describe('reset, then try to skip the security code', () => {
   it('still asks a two-factor user for the code', async () => {
