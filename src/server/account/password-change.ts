@@ -144,9 +144,9 @@ async function formProblems(
     fields.confirmPassword = 'The two new passwords do not match.';
   }
 
-  const matches =
-    user.password_hash !== null &&
-    (await verifyPassword(user.password_hash, input.currentPassword));
+  const matches = user.password_hash
+    ? await verifyPassword(user.password_hash, input.currentPassword)
+    : false;
   if (!matches) {
     fields.currentPassword = 'This is not your current password.';
     await recordAudit(ctx.db, ctx.clock(), {
