@@ -12,7 +12,7 @@ import type { Database } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import {
   displayName,
-  findUserById,
+  userOrNotFound,
   otherActiveAdministrators,
   rolesOf,
   type UserRecord,
@@ -28,8 +28,7 @@ export async function deleteUser(
   // One transaction: of two administrators deleting each other at once,
   // the second finds no other active administrator and is refused.
   await ctx.db.transaction().execute(async (trx) => {
-    const user = await findUserById(trx, id);
-    if (!user) throw new AppError('USER_NOT_FOUND');
+    const user = await userOrNotFound(trx, id);
 
     const activeAdmin = user.role_administrator && user.status === 'active';
     if (activeAdmin && (await otherActiveAdministrators(trx, user.id)) === 0) {

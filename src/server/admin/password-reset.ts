@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/audit.ts';
 import type { DomainContext, RequestMeta } from '../auth/context.ts';
 import { sendResetLink } from '../auth/reset-link.ts';
 import { AppError } from '../errors.ts';
-import { findUserById, type UserRecord } from '../users/user.ts';
+import { userOrNotFound, type UserRecord } from '../users/user.ts';
 import { getUser } from './users.ts';
 
 /** Emails an active user a new reset link; earlier links stop working. */
@@ -19,8 +19,7 @@ export async function sendPasswordReset(
   meta: RequestMeta,
 ): Promise<UserRow> {
   await ctx.db.transaction().execute(async (trx) => {
-    const user = await findUserById(trx, id);
-    if (!user) throw new AppError('USER_NOT_FOUND');
+    const user = await userOrNotFound(trx, id);
     if (user.status !== 'active') throw new AppError('RESET_NEEDS_ACTIVE');
 
     await sendResetLink(ctx, trx, user, admin);

@@ -7,8 +7,7 @@ import type { SessionsEnded } from '../../api/schemas.ts';
 import { recordAudit } from '../audit/audit.ts';
 import type { DomainContext, RequestMeta } from '../auth/context.ts';
 import { endAllSessionsOf } from '../auth/session.ts';
-import { AppError } from '../errors.ts';
-import { findUserById, type UserRecord } from '../users/user.ts';
+import { userOrNotFound, type UserRecord } from '../users/user.ts';
 
 /** Ends all of a user's sessions and pending sign-ins; audited. */
 export async function signOutEverywhere(
@@ -18,8 +17,7 @@ export async function signOutEverywhere(
   meta: RequestMeta,
 ): Promise<SessionsEnded> {
   return ctx.db.transaction().execute(async (trx) => {
-    const user = await findUserById(trx, id);
-    if (!user) throw new AppError('USER_NOT_FOUND');
+    const user = await userOrNotFound(trx, id);
 
     const { ended } = await endAllSessionsOf(trx, id);
     await recordAudit(trx, ctx.clock(), {

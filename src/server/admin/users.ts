@@ -20,7 +20,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
 import {
-  findUserById,
+  userOrNotFound,
   normaliseEmail,
   otherActiveAdministrators,
   roleColumns,
@@ -137,8 +137,7 @@ function toUserRow(user: UserRecord, invitation?: InvitationState): UserRow {
 
 /** One user, as the edit form shows them. */
 export async function getUser(ctx: DomainContext, id: string): Promise<UserRow> {
-  const user = await findUserById(ctx.db, id);
-  if (!user) throw new AppError('USER_NOT_FOUND');
+  const user = await userOrNotFound(ctx.db, id);
   const states = await invitationState(ctx.db, [user], ctx.clock());
   return toUserRow(user, states.get(user.id));
 }
@@ -215,8 +214,7 @@ export async function updateUser(
   meta: RequestMeta,
 ): Promise<UserRow> {
   await ctx.db.transaction().execute(async (trx) => {
-    const user = await findUserById(trx, id);
-    if (!user) throw new AppError('USER_NOT_FOUND');
+    const user = await userOrNotFound(trx, id);
 
     const changes = describeChanges(user, input);
     if (Object.keys(changes).length === 0) return;
@@ -281,8 +279,7 @@ export async function resendInvitation(
   meta: RequestMeta,
 ): Promise<UserRow> {
   await ctx.db.transaction().execute(async (trx) => {
-    const user = await findUserById(trx, id);
-    if (!user) throw new AppError('USER_NOT_FOUND');
+    const user = await userOrNotFound(trx, id);
     if (user.status === 'disabled') throw new AppError('USER_DISABLED');
     if (user.status !== 'invited') throw new AppError('NOT_INVITED');
 

@@ -4,6 +4,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Role } from '../../api/schemas.ts';
 import type { Database, UsersTable } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
 
 export type UserRecord = Selectable<UsersTable>;
 
@@ -43,6 +44,16 @@ export function findUserById(
   id: string,
 ): Promise<UserRecord | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The user an administrator's request names, or 404 USER_NOT_FOUND. */
+export async function userOrNotFound(
+  db: Kysely<Database>,
+  id: string,
+): Promise<UserRecord> {
+  const user = await findUserById(db, id);
+  if (!user) throw new AppError('USER_NOT_FOUND');
+  return user;
 }
 
 export function findUserByEmail(
