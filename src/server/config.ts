@@ -68,10 +68,17 @@ const environment = z.object({
     .string()
     .refine(
       // "sqlite:" alone would open a temporary database that keeps nothing.
-      (value) => sqliteFile(value) !== '',
-      'sqlite:<path to a file>, like sqlite:./data/callvault.db',
+      (value) => isPostgresUrl(value) || sqliteFile(value) !== '',
+      'sqlite:<path to a file> or postgres://user:pass@host:5432/name, ' +
+        'like sqlite:./data/callvault.db',
     )
     .default('sqlite:./data/callvault.db'),
+  DATABASE_POOL_SIZE: z.coerce
+    .number({ error: 'a whole number of connections from 1 to 200' })
+    .int('a whole number of connections from 1 to 200')
+    .min(1, 'a whole number of connections from 1 to 200')
+    .max(200, 'a whole number of connections from 1 to 200')
+    .default(10),
   SMTP_URL: url(
     ['smtp:', 'smtps:'],
     'smtp:// or smtps://, like smtps://user:pass@mail.example.com:465',
@@ -110,7 +117,7 @@ export interface Config {
   publicUrl: URL;
   /** Whether cookies get the Secure flag (PUBLIC_URL is https). */
   secureCookies: boolean;
-  database: { engine: 'sqlite'; file: string };
+  database: DatabaseConfig;
   /** Undefined means the local mailbox. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -124,6 +131,11 @@ export interface Config {
   trustProxy: string[];
   logLevel: string;
 }
+
+export type DatabaseConfig =
+  | { engine: 'sqlite'; file: string }
+  /** `poolSize`: connections each instance keeps open at most. */
+  | { engine: 'postgres'; url: string; poolSize: number };
 
 /** Thrown when the environment is wrong; main prints it and exits. */
 export class ConfigError extends Error {}
@@ -158,10 +170,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: values.HOST,
     publicUrl,
     secureCookies: publicUrl.protocol === 'https:',
-    database: {
-      engine: 'sqlite' as const,
-      file: sqliteFile(values.DATABASE_URL),
-    },
+    database: isPostgresUrl(values.DATABASE_URL)
+      ? {
+          engine: 'postgres' as const,
+          url: values.DATABASE_URL,
+          poolSize: values.DATABASE_POOL_SIZE,
+        }
+      : { engine: 'sqlite' as const, file: sqliteFile(values.DATABASE_URL) },
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM ?? `Callvault <no-reply@${publicUrl.hostname}>`,
     initialAdmin: values.ADMIN_EMAIL
@@ -182,6 +197,16 @@ function isAddressOrRange(value: string): boolean {
   if (bits === undefined) return true;
   const prefix = Number(bits);
   return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
+
+/** postgres://… or postgresql://… with a host. */
+function isPostgresUrl(url: string): boolean {
+  if (!/^postgres(ql)?:\/\//.test(url)) return false;
+  try {
+    return new URL(url).hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** The file of a sqlite: or file: URL; empty when it names none. */

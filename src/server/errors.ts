@@ -102,6 +102,13 @@ export const ERRORS = {
       'or ask your administrator.',
   ],
   UNAVAILABLE: [503, 'Callvault cannot reach its database. Try again shortly.'],
+  // The database is down or unreachable: nothing was changed, and the
+  // request can simply be sent again once it is back.
+  DATABASE_UNAVAILABLE: [
+    503,
+    'Callvault cannot reach its database just now. Nothing was changed; ' +
+      'please try again in a moment.',
+  ],
   INTERNAL: [500, 'Something went wrong on our side. Please try again.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
@@ -110,7 +117,7 @@ export type ErrorCode = keyof typeof ERRORS;
 export interface ErrorExtras {
   /** Field name → message to show next to that field. */
   fields?: Record<string, string>;
-  /** Seconds before trying again makes sense (429). */
+  /** Seconds before trying again makes sense (429, 503). */
   retryAfter?: number;
   /** Replaces the catalogue message when the detail helps the person. */
   message?: string;

@@ -50,7 +50,10 @@ export async function startCallvault(
     ? pino(logSettings, options.logStream as pino.DestinationStream)
     : pino(logSettings);
 
-  const db = openDatabase(config);
+  const db = openDatabase(config, {
+    onConnectionError: (error) =>
+      log.warn({ event: 'database.connection_lost', reason: error.message }),
+  });
   await migrate(db);
 
   const transport = config.smtpUrl

@@ -35,8 +35,10 @@ describe('loadConfig defaults', () => {
   });
 
   it('keeps data in a SQLite file under ./data', () => {
-    expect(config.database.engine).toBe('sqlite');
-    expect(path.normalize(config.database.file)).toMatch(/^data[\\/][^\\/]+\.db$/);
+    expect(config.database).toEqual({
+      engine: 'sqlite',
+      file: expect.stringMatching(/^(\.\/)?data[\\/][^\\/]+\.db$/),
+    });
   });
 
   it('sends mail to the local mailbox, with a sender of its own', () => {
@@ -86,7 +88,10 @@ describe('loadConfig with values', () => {
     expect(config.port).toBe(8443);
     expect(config.host).toBe('0.0.0.0');
     expect(config.publicUrl.origin).toBe('https://calls.example.com');
-    expect(config.database.file).toBe('/var/lib/callvault/db.sqlite');
+    expect(config.database).toEqual({
+      engine: 'sqlite',
+      file: '/var/lib/callvault/db.sqlite',
+    });
     expect(config.smtpUrl).toBe('smtps://user:pass@mail.example.com:465');
     expect(config.mailFrom).toBe('Calls <calls@example.com>');
     expect(config.initialAdmin).toEqual({
@@ -117,6 +122,24 @@ describe('loadConfig with values', () => {
   });
 });
 
+describe('loadConfig with PostgreSQL', () => {
+  it.each(['postgres', 'postgresql'])('reads a %s:// DATABASE_URL', (scheme) => {
+    const url = `${scheme}://calls:secret@db.example.com:5432/callvault`;
+    const config = loadConfig({ DATABASE_URL: url });
+
+    expect(config.database).toEqual({ engine: 'postgres', url, poolSize: 10 });
+  });
+
+  it('takes the pool size from DATABASE_POOL_SIZE', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://db.example.com/callvault',
+      DATABASE_POOL_SIZE: '25',
+    });
+
+    expect(config.database).toMatchObject({ poolSize: 25 });
+  });
+});
+
 describe('loadConfig refuses a bad value, naming it and what it expects', () => {
   it.each([
     ['PORT', 'abc', /PORT must be a whole number from 1 to 65535/],
@@ -131,7 +154,11 @@ describe('loadConfig refuses a bad value, naming it and what it expects', () => 
     ['SESSION_IDLE_MINUTES', 'soon', /SESSION_IDLE_MINUTES must be a whole number/],
     ['SESSION_MAX_HOURS', '-1', /SESSION_MAX_HOURS must be a whole number of hours/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of .*info/],
-    ['DATABASE_URL', 'mysql://db/callvault', /DATABASE_URL must be sqlite:/],
+    ['DATABASE_URL', 'mysql://db/callvault', /DATABASE_URL must be sqlite:.* or postgres:/],
+    ['DATABASE_URL', 'postgres:///callvault', /DATABASE_URL must be sqlite:/],
+    ['DATABASE_POOL_SIZE', '0', /DATABASE_POOL_SIZE must be a whole number of connections/],
+    ['DATABASE_POOL_SIZE', 'many', /DATABASE_POOL_SIZE must be a whole number/],
+    ['DATABASE_POOL_SIZE', '500', /DATABASE_POOL_SIZE must be .* from 1 to 200/],
     ['MAIL_FROM', 'nobody', /MAIL_FROM must be an address/],
   ])('refuses %s=%j', (name, value, expected) => {
     const error = refusal({ [name]: value });

@@ -20,6 +20,7 @@ import { AppError } from '../errors.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { passwordChangedMessage } from '../mail/templates.tsx';
 import { describeDevice, deviceName } from './device.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /**
  * Wrong current passwords, counted per session: a stolen session cookie
@@ -73,7 +74,7 @@ export async function changePassword(
   }
   const passwordHash = await hashPassword(input.newPassword);
 
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  const result = await inTransaction(ctx.db, async (trx) => {
     const now = ctx.clock();
     const { ended, kept } = await endOtherSessionsOf(trx, user.id, session.sessionId);
     // An administrator's change (or a sign-out) ended this session while

@@ -10,6 +10,7 @@ import { endOtherSessionsOf, type ActiveSession } from '../auth/session.ts';
 import { AppError } from '../errors.ts';
 import { readPolicy, sessionLimits } from '../policy/policy.ts';
 import { describeDevice } from './device.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /** The user's live sessions, most recently active first. */
 export async function listSessions(
@@ -58,7 +59,7 @@ export async function signOutSession(
 ): Promise<{ current: boolean }> {
   const { user } = session;
 
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const result = await trx
       .deleteFrom('sessions')
       .where('id', '=', sessionId)
@@ -91,7 +92,7 @@ export async function signOutOtherSessions(
 ): Promise<{ ended: number }> {
   const { user } = session;
 
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     const { ended, kept } = await endOtherSessionsOf(trx, user.id, session.sessionId);
     // This session ended while the request ran; nothing was asked of it.
     if (!kept) throw new AppError('SIGN_IN_REQUIRED');

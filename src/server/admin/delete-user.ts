@@ -17,6 +17,7 @@ import {
   rolesOf,
   type UserRecord,
 } from '../users/user.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /** Deletes a user for good; refuses the last administrator and oneself. */
 export async function deleteUser(
@@ -27,7 +28,7 @@ export async function deleteUser(
 ): Promise<void> {
   // One transaction: of two administrators deleting each other at once,
   // the second finds no other active administrator and is refused.
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const user = await userOrNotFound(trx, id);
 
     const activeAdmin = user.role_administrator && user.status === 'active';

@@ -10,6 +10,7 @@ import { sendResetLink } from '../auth/reset-link.ts';
 import { AppError } from '../errors.ts';
 import { userOrNotFound, type UserRecord } from '../users/user.ts';
 import { getUser } from './users.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /** Emails an active user a new reset link; earlier links stop working. */
 export async function sendPasswordReset(
@@ -18,7 +19,7 @@ export async function sendPasswordReset(
   id: string,
   meta: RequestMeta,
 ): Promise<UserRow> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const user = await userOrNotFound(trx, id);
     if (user.status !== 'active') throw new AppError('RESET_NEEDS_ACTIVE');
 

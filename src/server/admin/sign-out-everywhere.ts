@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit.ts';
 import type { DomainContext, RequestMeta } from '../auth/context.ts';
 import { endAllSessionsOf } from '../auth/session.ts';
 import { userOrNotFound, type UserRecord } from '../users/user.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /** Ends all of a user's sessions and pending sign-ins; audited. */
 export async function signOutEverywhere(
@@ -16,7 +17,7 @@ export async function signOutEverywhere(
   id: string,
   meta: RequestMeta,
 ): Promise<SessionsEnded> {
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     const user = await userOrNotFound(trx, id);
 
     const { ended } = await endAllSessionsOf(trx, id);

@@ -28,6 +28,7 @@ import {
   searchText,
   type UserRecord,
 } from '../users/user.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export interface NewUser {
   email: string;
@@ -173,7 +174,7 @@ export async function createUser(
       fields: { email: 'A user with this email address already exists.' },
     });
 
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     // Two admins adding one address at once: the UNIQUE index decides.
     await trx
       .insertInto('users')
@@ -213,7 +214,7 @@ export async function updateUser(
   input: UpdateUserBody,
   meta: RequestMeta,
 ): Promise<UserRow> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const user = await userOrNotFound(trx, id);
 
     const changes = describeChanges(user, input);
@@ -278,7 +279,7 @@ export async function resendInvitation(
   id: string,
   meta: RequestMeta,
 ): Promise<UserRow> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const user = await userOrNotFound(trx, id);
     if (user.status === 'disabled') throw new AppError('USER_DISABLED');
     if (user.status !== 'invited') throw new AppError('NOT_INVITED');

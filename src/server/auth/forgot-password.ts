@@ -11,6 +11,7 @@ import { findUserByEmail, normaliseEmail } from '../users/user.ts';
 import { HOUR, type DomainContext, type RequestMeta } from './context.ts';
 import { sendResetLink } from './reset-link.ts';
 import { spendAllowance, type Allowance } from './throttle.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /** OWASP Forgot Password Cheat Sheet: limit per account (inbox flooding). */
 export const RESETS_PER_ADDRESS: Allowance = {
@@ -62,7 +63,7 @@ async function spendAndSend(
   const client = meta.ip ?? 'unknown';
 
   try {
-    const sent = await ctx.db.transaction().execute(async (trx) => {
+    const sent = await inTransaction(ctx.db, async (trx) => {
       const now = ctx.clock();
 
       // Unknown addresses are counted like known ones, so a 429 says

@@ -17,6 +17,7 @@ import { hashPassword, passwordProblem } from './password.ts';
 import { endAllSessionsOf } from './session.ts';
 import { forgetDevices } from './devices.ts';
 import { clearFailures } from './throttle.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /**
  * Sets a new password with a reset link. The password is checked before
@@ -44,7 +45,7 @@ export async function resetPassword(
   }
   const passwordHash = await hashPassword(newPassword);
 
-  const done = await ctx.db.transaction().execute(async (trx) => {
+  const done = await inTransaction(ctx.db, async (trx) => {
     const now = ctx.clock();
     const link = await consumeLink(trx, now, 'reset', token);
     const current = link?.userId
@@ -125,7 +126,7 @@ async function ownerOfLink(
     : undefined;
   if (user?.status === 'active') return user;
 
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     if (link) await consumeLink(trx, now, 'reset', token);
     await refusal(trx, now, user, link ? user?.status : 'invalid', meta);
   });

@@ -17,6 +17,7 @@ import { HOUR, later, type DomainContext, type RequestMeta } from './context.ts'
 import { consumeLink, createLink } from './links.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 import { newId } from './secrets.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export const SETUP_LINK_LIFETIME_MS = 24 * HOUR;
 
@@ -88,7 +89,7 @@ export async function completeSetup(
   if (problem) throw fieldError('password', problem);
   const passwordHash = await hashPassword(input.password);
 
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     if (await hasAdministrator(trx)) throw new AppError('SETUP_DONE');
     if (!(await consumeLink(trx, ctx.clock(), 'setup', token))) {
       throw new AppError('SETUP_INVALID');

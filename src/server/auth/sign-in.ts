@@ -47,6 +47,7 @@ import {
   CLIENT_FAILURES,
   reserveAttempt,
 } from './throttle.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export type Outcome =
   | { step: 'code' | 'personalise'; pendingToken: string }
@@ -93,7 +94,7 @@ export async function signInWithPassword(
   // The right password ends the streak, even if a limit below refuses.
   await clearFailures(ctx.db, keys.all);
 
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
+  const outcome = await inTransaction(ctx.db, async (trx) => {
     // The password check took a while; an administrator may have changed
     // the user meanwhile (ticked two-factor, disabled them). Any such
     // change raises the security version, and the sign-in starts over.
@@ -146,7 +147,7 @@ export async function acceptInvitation(
   token: string,
   meta: RequestMeta,
 ): Promise<Outcome> {
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  const result = await inTransaction(ctx.db, async (trx) => {
     const now = ctx.clock();
     const link = await consumeLink(trx, now, 'invitation', token);
     const user = link?.userId
@@ -276,7 +277,7 @@ export async function verifySecurityCode(
   code: string,
   meta: RequestMeta,
 ): Promise<Outcome> {
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  const result = await inTransaction(ctx.db, async (trx) => {
     const { pending, user } = await pendingAt(ctx, token, 'code', trx);
     const check = await checkCode(ctx, trx, pending, user, code, meta);
     if (!check.ok) return check;
@@ -307,7 +308,7 @@ export async function resendSecurityCode(
   token: string | undefined,
   meta: RequestMeta,
 ) {
-  await ctx.db.transaction().execute(async (trx) => {
+  await inTransaction(ctx.db, async (trx) => {
     const { pending, user } = await pendingAt(ctx, token, 'code', trx);
     checkResendWait(ctx, pending);
     await checkSendBudget(ctx, trx, user);
@@ -342,7 +343,7 @@ export async function personalisePassword(
   }
   const passwordHash = await hashPassword(newPassword);
 
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     const { pending, user: current } = await pendingAt(ctx, token, 'personalise', trx);
     if (!(await consumePending(trx, pending))) throw new AppError('SIGN_IN_REQUIRED');
 

@@ -17,6 +17,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { HOUR, later, MINUTE } from './context.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export interface FailurePolicy {
   /** Failures in a row before any delay. */
@@ -122,7 +123,7 @@ export async function reserveAttempt(
   entries: Array<{ key: string; policy: FailurePolicy }>,
   refusal: Refusal = SIGN_IN_REFUSAL,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await checkFailures(trx, now, entries.map((entry) => entry.key), refusal);
     for (const { key, policy } of entries) {
       await noteFailure(trx, now, key, policy);

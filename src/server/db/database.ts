@@ -5,7 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type Dialect,
+  type Migration,
+} from 'kysely';
+import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Database } from './schema.ts';
 import * as initial from './migrations/0001-initial.ts';
@@ -25,9 +33,27 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-audit-filters': auditFilters,
 };
 
-/** Opens (and creates, when missing) the database. */
-export function openDatabase(config: Pick<Config, 'database'>): Db {
-  const file = config.database.file;
+export interface OpenOptions {
+  /**
+   * Told when an idle PostgreSQL connection breaks (the server restarted,
+   * say). The pool drops it and opens a new one at the next query.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+/** Opens (and for SQLite creates, when missing) the database. */
+export function openDatabase(
+  config: Pick<Config, 'database'>,
+  options: OpenOptions = {},
+): Db {
+  const dialect =
+    config.database.engine === 'postgres'
+      ? postgresDialect(config.database, options)
+      : sqliteDialect(config.database.file);
+  return new Kysely<Database>({ dialect });
+}
+
+function sqliteDialect(file: string): Dialect {
   if (file !== ':memory:') {
     // Only the account that runs Callvault may read the database: it holds
     // password hashes and, until sent, the outbox's links and codes.
@@ -43,10 +69,40 @@ export function openDatabase(config: Pick<Config, 'database'>): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
 
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new SqliteDialect({ database: sqlite });
 }
 
-/** Applies every migration not yet applied; throws on the first failure. */
+/** How long a request waits for a free connection before it gives up. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function postgresDialect(
+  database: { url: string; poolSize: number },
+  options: OpenOptions,
+): Dialect {
+  const pool = new pg.Pool({
+    connectionString: database.url,
+    max: database.poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    // bigint (count(*), bigserial ids) comes back as a string by default,
+    // in case it passes 2^53; ours never come near, and both engines should
+    // hand the same numbers to the code above.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8
+          ? Number
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // Without a listener, an idle connection that breaks would end the process.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  return new PostgresDialect({ pool });
+}
+
+/**
+ * Applies every migration not yet applied; throws on the first failure.
+ * Instances starting together are safe: the migrator takes a lock first.
+ */
 export async function migrate(db: Db): Promise<void> {
   const migrator = new Migrator({
     db,

@@ -10,7 +10,11 @@ import type {
   FastifyReply,
   FastifyRequest,
 } from 'fastify';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import { AppError, ERRORS } from '../errors.ts';
+
+/** Seconds a client is asked to wait while the database is away. */
+const DATABASE_RETRY_AFTER = 5;
 
 /** Fastify's own refusals, in the catalogue's words. */
 function fromFastify(error: FastifyError): AppError | null {
@@ -82,6 +86,16 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isDatabaseUnavailable(error)) {
+      // Not a fault of this request, nor news worth a stack per request.
+      request.log.warn({ event: 'database.unavailable', reason: error.message });
+      const unavailable = new AppError('DATABASE_UNAVAILABLE', {
+        retryAfter: DATABASE_RETRY_AFTER,
+      });
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER));
+      return reply.code(unavailable.status).send(errorBody(unavailable));
+    }
+
     const known = error instanceof AppError ? error : fromFastify(error);
 
     if (!known) {

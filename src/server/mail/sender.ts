@@ -3,8 +3,9 @@
  * sent, so that two senders never send it twice and a sender that dies
  * mid-send leaves a claim that simply runs out. Failures back off.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
+import { skipLocked } from '../db/dialect.ts';
 import type { Database } from '../db/schema.ts';
 import type { MailTransport } from './transports.ts';
 
@@ -19,6 +20,12 @@ const BACKOFF_MAX_MS = 10 * 60_000;
 export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(0, attempts - 1), BACKOFF_MAX_MS);
 }
+
+/** A claimed message, with the body it is sent with. */
+type Claimed = Selectable<Database['outbox']> & {
+  text_body: string;
+  html_body: string;
+};
 
 export interface SenderOptions {
   db: Kysely<Database>;
@@ -88,60 +95,67 @@ export class OutboxSender {
       .where('discard_after', '<', now)
       .execute();
 
-    const due = await db
-      .selectFrom('outbox')
-      .select('id')
-      .where('sent_at', 'is', null)
-      .where('discarded_at', 'is', null)
-      .where('next_attempt_at', '<=', now)
-      .where((eb) =>
-        eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]),
-      )
-      .orderBy('created_at')
-      .limit(BATCH)
-      .execute();
-
     let sent = 0;
-    for (const { id } of due) {
-      if (await this.deliverOne(id)) sent += 1;
+    for (let round = 0; round < BATCH; round += 1) {
+      const claimed = await this.claimNext();
+      if (!claimed) break;
+      if (await this.deliver(claimed)) sent += 1;
     }
     return sent;
   }
 
-  private async deliverOne(id: string): Promise<boolean> {
-    const { db, clock, transport, log, from } = this.options;
-    const now = clock();
+  /**
+   * Claims the oldest due message with a lease and returns it, or nothing
+   * when none is due. One statement is the claim: of several senders (in
+   * one process or many), each gets a different message, and on
+   * PostgreSQL none waits for another's lock (SKIP LOCKED).
+   */
+  private async claimNext(): Promise<Claimed | undefined> {
+    const { db, clock } = this.options;
+    const now = clock().toISOString();
 
-    // The conditional UPDATE is the claim: of several senders, only the one
-    // that changes the row goes on to send it.
     const claimed = await db
       .updateTable('outbox')
       .set((eb) => ({
-        lease_until: new Date(now.getTime() + LEASE_MS).toISOString(),
+        lease_until: new Date(Date.parse(now) + LEASE_MS).toISOString(),
         attempts: eb('attempts', '+', 1),
       }))
-      .where('id', '=', id)
-      .where('sent_at', 'is', null)
-      .where('discarded_at', 'is', null)
-      .where((eb) =>
-        eb.or([
-          eb('lease_until', 'is', null),
-          eb('lease_until', '<', now.toISOString()),
-        ]),
-      )
-      // Checked again here: messages ahead in the round may have taken long
-      // enough for this one to expire since the round picked it.
-      .where((eb) =>
-        eb.or([
-          eb('discard_after', 'is', null),
-          eb('discard_after', '>=', now.toISOString()),
-        ]),
+      .where('id', '=', (eb) =>
+        skipLocked(
+          db,
+          eb
+            .selectFrom('outbox')
+            .select('id')
+            .where('sent_at', 'is', null)
+            .where('discarded_at', 'is', null)
+            .where('next_attempt_at', '<=', now)
+            .where((inner) =>
+              inner.or([
+                inner('lease_until', 'is', null),
+                inner('lease_until', '<', now),
+              ]),
+            )
+            .where((inner) =>
+              inner.or([
+                inner('discard_after', 'is', null),
+                inner('discard_after', '>=', now),
+              ]),
+            )
+            .orderBy('created_at')
+            .limit(1),
+        ),
       )
       .returningAll()
       .executeTakeFirst();
     if (!claimed || claimed.text_body === null || claimed.html_body === null) {
-      return false;
+      return undefined;
     }
+    return { ...claimed, text_body: claimed.text_body, html_body: claimed.html_body };
+  }
+
+  private async deliver(claimed: Claimed): Promise<boolean> {
+    const { db, clock, transport, log, from } = this.options;
+    const id = claimed.id;
 
     try {
       await transport.send({

@@ -13,6 +13,7 @@ import { recordAudit } from '../audit/audit.ts';
 import type { DomainContext, RequestMeta } from '../auth/context.ts';
 import { displayName, type UserRecord } from '../users/user.ts';
 import { readPolicy, type SecurityPolicy } from './policy.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 /** How many not-yet-confirmed users the impact preview names. */
 const NAMED_AT_MOST = 100;
@@ -57,7 +58,7 @@ export async function changeSecuritySettings(
   input: SecuritySettingsBody,
   meta: RequestMeta,
 ): Promise<SecuritySettings> {
-  const saved = await ctx.db.transaction().execute(async (trx) => {
+  const saved = await inTransaction(ctx.db, async (trx) => {
     const before = await readPolicy(trx);
     const from: Partial<SecurityPolicy> = {};
     const to: Partial<SecurityPolicy> = {};

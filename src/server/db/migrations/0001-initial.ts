@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { serialKey } from '../dialect.ts';
 
 /** Users, links, sign-ins, sessions, outbox, local mailbox and audit. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -123,9 +124,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('html_body', 'text', (c) => c.notNull())
     .execute();
 
+  // Ids that only grow: the Security Log pages by them, newest first.
+  const key = serialKey(db);
   await db.schema
     .createTable('audit_events')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', key.type, (c) =>
+      key.autoIncrement ? c.primaryKey().autoIncrement() : c.primaryKey(),
+    )
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('event', 'text', (c) => c.notNull())
     .addColumn('actor_user_id', 'text')

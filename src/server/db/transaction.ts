@@ -1,0 +1,53 @@
+/**
+ * One way to run a transaction on either engine, with the same guarantee:
+ * transactions behave as if they ran one after another.
+ *
+ * SQLite gives that for free: one connection, one writer, and Kysely runs
+ * a transaction's queries without letting another in between. PostgreSQL
+ * runs them side by side, so a read-then-write (a throttle counter, a
+ * code's tries) could interleave. SERIALIZABLE makes PostgreSQL refuse any
+ * interleaving that would differ from some one-at-a-time order; the refused
+ * transaction is rolled back and simply runs again.
+ */
+import type { Transaction } from 'kysely';
+import type { Db } from './database.ts';
+import { engineOf } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+/** serialization_failure and deadlock_detected: safe to run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/** Under heavy contention a few runs may be refused; then give up. */
+const MAX_RUNS = 12;
+
+/**
+ * Runs `work` in a transaction. On PostgreSQL `work` may run more than
+ * once, so it must not have effects outside the database (sending mail,
+ * say: queue it in the outbox instead).
+ */
+export async function inTransaction<T>(
+  db: Db,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  if (engineOf(db) === 'sqlite') return db.transaction().execute(work);
+
+  for (let run = 1; ; run += 1) {
+    try {
+      return await db
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute(work);
+    } catch (error) {
+      if (run >= MAX_RUNS || !isRetryable(error)) throw error;
+      // A short random pause, growing with each run, so that the same
+      // transactions don't collide again in lockstep.
+      const pause = Math.random() * 5 * run;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+}
