@@ -4,6 +4,7 @@
  */
 import 'dotenv/config';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { isDatabaseUnavailable } from './db/errors.ts';
 import { startCallvault } from './runtime.ts';
 
 async function main(): Promise<void> {
@@ -64,7 +65,15 @@ function explain(error: unknown): string {
   if (code === 'EACCES') {
     return `not allowed to listen on port ${env.PORT ?? 3000}; choose PORT above 1023`;
   }
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (isDatabaseUnavailable(error)) {
+    return `the database in DATABASE_URL did not answer for a minute (${message})`;
+  }
+  // PostgreSQL's refusals: wrong password, unknown database or user.
+  if (code === '28P01' || code === '28000' || code === '3D000') {
+    return `the database in DATABASE_URL refused Callvault: ${message}`;
+  }
+  return message;
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,7 @@ import type { DomainContext } from './auth/context.ts';
 import { prepareAdministrator, type SetupState } from './auth/setup.ts';
 import type { Config } from './config.ts';
 import { migrate, openDatabase, type Db } from './db/database.ts';
+import { isDatabaseUnavailable } from './db/errors.ts';
 import { buildApp, loggerOptions } from './http/app.ts';
 import { OutboxSender } from './mail/sender.ts';
 import { mailboxTransport, smtpTransport } from './mail/transports.ts';
@@ -54,7 +55,7 @@ export async function startCallvault(
     onConnectionError: (error) =>
       log.warn({ event: 'database.connection_lost', reason: error.message }),
   });
-  await migrate(db);
+  await migrateWhenReachable(db, log);
 
   const transport = config.smtpUrl
     ? smtpTransport(config.smtpUrl)
@@ -98,4 +99,25 @@ export async function startCallvault(
       await db.destroy();
     },
   };
+}
+
+/** How long start-up waits for a database that is not up yet. */
+const DATABASE_WAIT_MS = 60_000;
+
+/**
+ * Instances and their database often start together (a reboot, a
+ * deployment); rather than exit at once, start-up waits up to a minute for
+ * the database to answer, saying so in the log.
+ */
+async function migrateWhenReachable(db: Db, log: Logger): Promise<void> {
+  const giveUpAt = Date.now() + DATABASE_WAIT_MS;
+  for (;;) {
+    try {
+      return await migrate(db);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > giveUpAt) throw error;
+      log.warn({ event: 'database.waiting', reason: (error as Error).message });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }

@@ -42,13 +42,13 @@ export async function prepareAdministrator(ctx: DomainContext): Promise<SetupSta
 
   const initial = ctx.config.initialAdmin;
   if (initial) {
-    await createAdministrator(ctx, ctx.db, {
+    const created = await createAdministrator(ctx, {
       email: initial.email,
       firstName: '',
       lastName: '',
       password: initial.password,
     });
-    return { kind: 'created', email: initial.email };
+    return created ? { kind: 'created', email: initial.email } : { kind: 'ready' };
   }
 
   const now = ctx.clock();
@@ -104,38 +104,42 @@ export async function completeSetup(
   });
 }
 
-/** From ADMIN_EMAIL / ADMIN_PASSWORD; a weak password stops start-up. */
+/**
+ * From ADMIN_EMAIL / ADMIN_PASSWORD; a weak password stops start-up.
+ * Returns false when another instance, starting at the same time, made
+ * the administrator first.
+ */
 async function createAdministrator(
   ctx: DomainContext,
-  db: Kysely<Database>,
   input: AdministratorInput,
-): Promise<void> {
+): Promise<boolean> {
   const problem = passwordProblem(input.password, input);
   if (problem) {
     throw new Error(`ADMIN_PASSWORD is not accepted: ${problem}`);
   }
-  const existing = await db
-    .selectFrom('users')
-    .select('id')
-    .where('email_normalized', '=', normaliseEmail(input.email))
-    .executeTakeFirst();
-  if (existing) {
-    throw new Error(
-      `ADMIN_EMAIL ${input.email} belongs to a user who is not an active ` +
-        'administrator; choose another address',
-    );
-  }
-  const admin = await insertAdministrator(
-    ctx,
-    db,
-    input,
-    await hashPassword(input.password),
-  );
-  await recordAudit(db, ctx.clock(), {
-    event: 'setup.completed',
-    actor: admin,
-    target: admin,
-    detail: { from: 'ADMIN_EMAIL' },
+  const passwordHash = await hashPassword(input.password);
+
+  return inTransaction(ctx.db, async (trx) => {
+    if (await hasAdministrator(trx)) return false;
+    const existing = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('email_normalized', '=', normaliseEmail(input.email))
+      .executeTakeFirst();
+    if (existing) {
+      throw new Error(
+        `ADMIN_EMAIL ${input.email} belongs to a user who is not an active ` +
+          'administrator; choose another address',
+      );
+    }
+    const admin = await insertAdministrator(ctx, trx, input, passwordHash);
+    await recordAudit(trx, ctx.clock(), {
+      event: 'setup.completed',
+      actor: admin,
+      target: admin,
+      detail: { from: 'ADMIN_EMAIL' },
+    });
+    return true;
   });
 }
 

@@ -1,6 +1,11 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource react */
 /**
  * Email bodies, in plain text and HTML. HTML is rendered by React, which
  * escapes every value, so a name like "<script>" arrives as text.
+ *
+ * The pragmas above hold when the server is started from another folder,
+ * where tsx finds no tsconfig.json to tell it how JSX is compiled.
  */
 import type { ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
