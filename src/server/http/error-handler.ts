@@ -84,6 +84,32 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
   );
 }
 
+/** A browser opening a page, rather than the web app calling the API. */
+function wantsPage(request: FastifyRequest): boolean {
+  return (
+    request.method === 'GET' &&
+    !request.url.startsWith('/api/') &&
+    (request.headers.accept ?? '').includes('text/html')
+  );
+}
+
+/**
+ * What a person sees instead of a page while the database is away: the
+ * web app cannot load its data then, so the server says so itself. The
+ * message is the catalogue's, with nothing from the request in it.
+ */
+function unavailablePage(message: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<title>Callvault is unavailable</title></head>',
+    '<body><main><h1>Callvault is unavailable for a moment</h1>',
+    `<p>${message}</p>`,
+    '<p><a href="">Try again</a></p></main></body></html>',
+  ].join('\n');
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isDatabaseUnavailable(error)) {
@@ -93,7 +119,13 @@ export function installErrorHandler(app: FastifyInstance): void {
         retryAfter: DATABASE_RETRY_AFTER,
       });
       reply.header('retry-after', String(DATABASE_RETRY_AFTER));
-      return reply.code(unavailable.status).send(errorBody(unavailable));
+      reply.code(unavailable.status);
+      if (wantsPage(request)) {
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(unavailablePage(unavailable.message));
+      }
+      return reply.send(errorBody(unavailable));
     }
 
     const known = error instanceof AppError ? error : fromFastify(error);
