@@ -17,7 +17,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { HOUR, later, MINUTE } from './context.ts';
-import { inTransaction } from '../db/transaction.ts';
+import { withRowLocks } from '../db/transaction.ts';
 
 export interface FailurePolicy {
   /** Failures in a row before any delay. */
@@ -112,10 +112,10 @@ export async function checkFailures(
 
 /**
  * Counts an attempt before it is judged, and refuses it while a delay
- * runs. Checking and counting in one transaction makes attempts sent at
- * the same moment count one after another: of forty simultaneous wrong
- * passwords, the free tries and one more are judged; the rest wait. A
- * success undoes the count with `clearFailures`.
+ * runs. Each key's row is locked before it is read, so attempts sent at
+ * the same moment, to one instance or several, count one after another:
+ * of forty simultaneous wrong passwords, the free tries and one more are
+ * judged; the rest wait. A success undoes the count with `clearFailures`.
  */
 export async function reserveAttempt(
   db: Kysely<Database>,
@@ -123,12 +123,30 @@ export async function reserveAttempt(
   entries: Array<{ key: string; policy: FailurePolicy }>,
   refusal: Refusal = SIGN_IN_REFUSAL,
 ): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    await checkFailures(trx, now, entries.map((entry) => entry.key), refusal);
-    for (const { key, policy } of entries) {
+  // Sorted, so that two attempts lock shared keys in the same order.
+  const sorted = [...entries].sort((a, b) => a.key.localeCompare(b.key));
+  await withRowLocks(db, async (trx) => {
+    for (const { key } of sorted) await lockKey(trx, now, key);
+    await checkFailures(trx, now, sorted.map((entry) => entry.key), refusal);
+    for (const { key, policy } of sorted) {
       await noteFailure(trx, now, key, policy);
     }
   });
+}
+
+/**
+ * Makes sure `key` has a row and locks it until the transaction ends: an
+ * upsert whose update changes nothing. A refusal rolls a new row back.
+ */
+async function lockKey(db: Kysely<Database>, now: Date, key: string) {
+  const at = now.toISOString();
+  await db
+    .insertInto('throttles')
+    .values({ key, count: 0, window_started_at: at, blocked_until: null, updated_at: at })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({ key: eb.ref('excluded.key') })),
+    )
+    .execute();
 }
 
 /** Counts one more failure in a row for `key`, and sets its delay. */
@@ -247,6 +265,7 @@ export async function spendAllowance(
 
 /** "45 seconds", "3 minutes", "2 hours". */
 export function waitInWords(seconds: number): string {
+  if (seconds === 1) return '1 second';
   if (seconds < 90) return `${seconds} seconds`;
   const minutes = Math.ceil(seconds / 60);
   if (minutes < 90) return `${minutes} minutes`;

@@ -18,7 +18,7 @@ import type { Database } from './schema.ts';
 const RETRYABLE = new Set(['40001', '40P01']);
 
 /** Under heavy contention a few runs may be refused; then give up. */
-const MAX_RUNS = 12;
+const MAX_RUNS = 16;
 
 /**
  * Runs `work` in a transaction. On PostgreSQL `work` may run more than
@@ -30,18 +30,36 @@ export async function inTransaction<T>(
   work: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
   if (engineOf(db) === 'sqlite') return db.transaction().execute(work);
+  return withRetries(() =>
+    db.transaction().setIsolationLevel('serializable').execute(work),
+  );
+}
 
-  for (let run = 1; ; run += 1) {
+/**
+ * Runs `work` in a transaction whose statements make their own reads safe
+ * by locking the rows they read: an upsert, UPDATE … RETURNING, SELECT …
+ * FOR UPDATE. PostgreSQL runs it at READ COMMITTED, where a row everyone
+ * wants (one office's throttle counter) makes the others wait their turn
+ * instead of failing and running again. Lock rows in one order (sorted
+ * keys), or two such transactions may deadlock; a deadlock runs again too.
+ */
+export async function withRowLocks<T>(
+  db: Db,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  if (engineOf(db) === 'sqlite') return db.transaction().execute(work);
+  return withRetries(() => db.transaction().execute(work));
+}
+
+async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
     try {
-      return await db
-        .transaction()
-        .setIsolationLevel('serializable')
-        .execute(work);
+      return await run();
     } catch (error) {
-      if (run >= MAX_RUNS || !isRetryable(error)) throw error;
-      // A short random pause, growing with each run, so that the same
-      // transactions don't collide again in lockstep.
-      const pause = Math.random() * 5 * run;
+      if (attempt >= MAX_RUNS || !isRetryable(error)) throw error;
+      // A random pause that grows with each run, so that the transactions
+      // that collided do not collide again in lockstep.
+      const pause = Math.random() * Math.min(2 ** attempt, 200);
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
