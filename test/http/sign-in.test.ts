@@ -157,6 +157,22 @@ describe('broken requests get 400 with a message, never 500', () => {
     expect([404, 414]).toContain(long.status);
   });
 
+  // PostgreSQL text cannot hold NUL: a query that sends one fails outright.
+  it('answers a NUL character in a search or a field with 400', async () => {
+    const answers = [
+      await admin.get('/api/users?search=a%00b'),
+      await admin.get('/api/audit-events?user=a%00b'),
+      await admin.get('/api/audit-events.csv?user=a%00b'),
+      await cv.client().post('/api/sign-in', {
+        email: `${ACTIVE}\u0000`,
+        password: PASSWORD,
+      }),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400]);
+    expect(answers[0]!.body.message).toMatch(/NUL/);
+  });
+
   it('never logged a fault while answering all of this', () => {
     const faults = cv.logs.filter((line) => /"level":(50|60)/.test(line));
 

@@ -14,6 +14,7 @@ import {
   installErrorHandler,
 } from './error-handler.ts';
 import { isCrossOrigin, ownOrigins } from './origin-check.ts';
+import { refuseNul } from './refuse-nul.ts';
 import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailbox.ts';
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
+  refuseNul(app);
   installErrorHandler(app);
 
   healthRoutes(app, ctx);
