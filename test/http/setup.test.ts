@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/server/config.ts';
 import { openDatabase } from '../../src/server/db/database.ts';
 import { startCallvault } from '../../src/server/runtime.ts';
+import { databaseUrl, dropDatabase } from '../support/database.ts';
 import { ADMIN, startInstance, type TestInstance } from '../support/instance.ts';
 
 // Empty values count as unset: no administrator from the environment.
@@ -294,7 +295,7 @@ describe('with ADMIN_EMAIL and ADMIN_PASSWORD', () => {
   it('does not start with a weak ADMIN_PASSWORD, and says why', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callvault-setup-'));
     const config = loadConfig({
-      DATABASE_URL: `sqlite:${path.join(dir, 'callvault.db')}`,
+      DATABASE_URL: await databaseUrl(dir),
       ADMIN_EMAIL: 'it@setup.test',
       ADMIN_PASSWORD: 'password1234',
       LOG_LEVEL: 'silent',
@@ -311,6 +312,7 @@ describe('with ADMIN_EMAIL and ADMIN_PASSWORD', () => {
       await db.destroy();
       expect(rows).toEqual([]);
     } finally {
+      await dropDatabase(dir);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

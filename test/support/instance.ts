@@ -1,7 +1,8 @@
 /**
- * Starts a real Callvault for a test: its own SQLite file under /tmp, its
- * own port on 127.0.0.1, a real SMTP listener, a clock the test can move,
- * and captured log lines to search for secrets.
+ * Starts a real Callvault for a test: its own database (a SQLite file under
+ * /tmp or a PostgreSQL database: see database.ts), its own port on
+ * 127.0.0.1, a real SMTP listener, a clock the test can move, and captured
+ * log lines to search for secrets.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,6 +12,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/server/config.ts';
 import { startCallvault, type Callvault } from '../../src/server/runtime.ts';
 import { Client } from './client.ts';
+import { databaseUrl, dropDatabase } from './database.ts';
 import { codeIn, linkIn, TestSmtp } from './smtp.ts';
 
 export const ADMIN = {
@@ -44,16 +46,17 @@ export interface TestInstance {
    */
   addActiveUser(options: NewUserOptions): Promise<{ client: Client; id: string }>;
   /**
-   * Stops the instance and its SMTP listener. The files go too, unless
-   * `keepFiles` is set so that a new instance can start on them.
+   * Stops the instance and its SMTP listener. The files and the database
+   * go too, unless `keepFiles` is set so that a new instance can start on
+   * them.
    */
   stop(options?: { keepFiles?: boolean }): Promise<void>;
 }
 
 export interface InstanceOptions {
   /**
-   * Start on the files of an earlier instance (its `dir`), as a restarted
-   * process would, instead of a fresh directory.
+   * Start on the files (and database) of an earlier instance (its `dir`),
+   * as a restarted process would, instead of a fresh directory.
    */
   dir?: string;
 }
@@ -89,7 +92,7 @@ export async function startInstance(
   const config = loadConfig({
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${path.join(dir, 'callvault.db')}`,
+    DATABASE_URL: await databaseUrl(dir),
     SMTP_URL: smtpUrl,
     MAIL_FROM: 'Callvault <no-reply@callvault.test>',
     ADMIN_EMAIL: ADMIN.email,
@@ -163,7 +166,9 @@ export async function startInstance(
     async stop(stopOptions = {}) {
       await callvault.close();
       await smtp.stop();
-      if (!stopOptions.keepFiles) fs.rmSync(dir, { recursive: true, force: true });
+      if (stopOptions.keepFiles) return;
+      await dropDatabase(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return instance;
