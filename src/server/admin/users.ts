@@ -2,7 +2,7 @@
  * User administration: list, add, edit, resend invitation. Every function
  * takes the acting administrator, already checked by `requireAdministrator`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type {
   InvitationDelivery,
   Role,
@@ -19,6 +19,7 @@ import { endAllSessionsOf } from '../auth/session.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
+import { pageEmails } from './user-search.ts';
 import {
   userOrNotFound,
   normaliseEmail,
@@ -46,20 +47,19 @@ export async function listUsers(
   ctx: DomainContext,
   query: { search?: string; after?: string; limit: number },
 ): Promise<UserPage> {
-  let select = ctx.db.selectFrom('users').selectAll();
-
-  const search = query.search?.trim().toLowerCase();
-  if (search) {
-    // LIKE wildcards typed by a person are matched literally.
-    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    select = select.where(sql<boolean>`search_text like ${pattern} escape '\\'`);
-  }
-  if (query.after) select = select.where('email_normalized', '>', query.after);
-
-  const rows = await select
-    .orderBy('email_normalized')
-    .limit(query.limit + 1)
-    .execute();
+  const search = query.search?.trim().toLowerCase() ?? '';
+  // The page is picked on indexes alone; only its users are read in full.
+  const after = query.after ?? '';
+  const emails = await pageEmails(ctx.db, search, after, query.limit + 1);
+  const rows =
+    emails.length === 0
+      ? []
+      : await ctx.db
+          .selectFrom('users')
+          .selectAll()
+          .where('email_normalized', 'in', emails)
+          .orderBy('email_normalized')
+          .execute();
   const page = rows.slice(0, query.limit);
   const delivery = await invitationState(ctx.db, page, ctx.clock());
 

@@ -21,6 +21,7 @@ import * as securityVersion from './migrations/0002-security-version.ts';
 import * as throttle from './migrations/0003-throttle.ts';
 import * as settings from './migrations/0004-settings.ts';
 import * as auditFilters from './migrations/0005-audit-filters.ts';
+import * as usersSearch from './migrations/0006-users-search.ts';
 
 export type Db = Kysely<Database>;
 
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-throttle': throttle,
   '0004-settings': settings,
   '0005-audit-filters': auditFilters,
+  '0006-users-search': usersSearch,
 };
 
 export interface OpenOptions {

@@ -4,9 +4,12 @@
  */
 import {
   PostgresAdapter,
+  sql,
   type ColumnDataType,
   type Kysely,
+  type RawBuilder,
   type SelectQueryBuilder,
+  type SqlBool,
 } from 'kysely';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -44,4 +47,30 @@ export function skipLocked<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
 ): SelectQueryBuilder<DB, TB, O> {
   return engineOf(db) === 'postgres' ? query.forUpdate().skipLocked() : query;
+}
+
+/**
+ * "search_text may contain `text`", as the Users search's trigram index
+ * (migration 0006) answers it, for a query over users; undefined when the
+ * index cannot help: under 3 characters there is no trigram to look up.
+ *
+ * SQLite's planner cannot see into the FTS5 table, so the condition names
+ * it. A quoted FTS5 phrase matches its characters in a row, case-folded,
+ * wildcards and all: every user whose search_text contains `text`,
+ * perhaps a few more, which the caller's LIKE then drops.
+ *
+ * PostgreSQL uses its GIN index for the LIKE by itself, so its condition
+ * is simply true.
+ */
+export function trigramFilter(
+  db: AnyDb,
+  text: string,
+): RawBuilder<SqlBool> | undefined {
+  if ([...text].length < 3) return undefined;
+  if (engineOf(db) === 'postgres') return sql<SqlBool>`true`;
+
+  const phrase = `"${text.replaceAll('"', '""')}"`;
+  return sql<SqlBool>`rowid in (
+    select rowid from users_search where users_search match ${phrase}
+  )`;
 }
