@@ -96,6 +96,7 @@ export async function startCallvault(
     async close() {
       await app.close();
       await sender.stop();
+      transport.close();
       await db.destroy();
     },
   };

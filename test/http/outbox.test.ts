@@ -9,7 +9,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEND_AT_ONCE } from '../../src/server/mail/transports.ts';
 import { Client } from '../support/client.ts';
+import { databaseUrl } from '../support/database.ts';
 import {
   ADMIN,
   freePort,
@@ -337,19 +339,23 @@ describe('a code that expires while a round is busy', () => {
     // Only the rounds this test runs, so that it decides what runs when.
     await solo.callvault.sender.stop();
 
+    // One batch ahead of the code: the sender sends SEND_AT_ONCE side by
+    // side, and the code's turn comes with the next batch.
     const admin = await solo.admin();
-    const ahead = await admin.post('/api/users', {
-      email: 'ahead@outbox.test',
-      roles: ['user'],
-      twoFactor: false,
-    });
-    expect(ahead.status).toBe(201);
+    for (let i = 0; i < SEND_AT_ONCE; i += 1) {
+      const ahead = await admin.post('/api/users', {
+        email: `ahead${i}@outbox.test`,
+        roles: ['user'],
+        twoFactor: false,
+      });
+      expect(ahead.status).toBe(201);
+    }
     const step = await solo.client().post('/api/sign-in', { email, password: PASSWORD });
     expect(step.body.step).toBe('code');
 
     const round = solo.callvault.sender.deliverDue();
-    await solo.smtp.waitFor('ahead@outbox.test');
-    // While the message ahead is still being confirmed, time runs out.
+    await solo.smtp.waitFor('ahead0@outbox.test');
+    // While the messages ahead are still being confirmed, time runs out.
     solo.advance(10 * MINUTE + 1_000);
     await round;
     await solo.callvault.sender.deliverDue();
@@ -395,7 +401,7 @@ describe('a stopped or killed process loses nothing committed', () => {
   });
 
   // SIGKILL gives no shutdown hook a chance: only what was committed to
-  // the SQLite file before the answer went out can survive.
+  // the database before the answer went out can survive.
   it('delivers an invitation queued before the process was killed', async () => {
     const smtp = new TestSmtp();
     smtp.refusing = true;
@@ -403,6 +409,7 @@ describe('a stopped or killed process loses nothing committed', () => {
     const holder = await startInstance();
     const dir = holder.dir;
     await holder.stop({ keepFiles: true });
+    const database = await databaseUrl(dir);
 
     const port = await freePort();
     const child = spawn(
@@ -420,7 +427,7 @@ describe('a stopped or killed process loses nothing committed', () => {
           TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.json'),
           PORT: String(port),
           HOST: '127.0.0.1',
-          DATABASE_URL: `sqlite:${path.join(dir, 'callvault.db')}`,
+          DATABASE_URL: database,
           SMTP_URL: smtpUrl,
           MAIL_FROM: 'Callvault <no-reply@callvault.test>',
           ADMIN_EMAIL: ADMIN.email,

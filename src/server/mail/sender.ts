@@ -7,7 +7,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import { skipLocked } from '../db/dialect.ts';
 import type { Database } from '../db/schema.ts';
-import type { MailTransport } from './transports.ts';
+import { SEND_AT_ONCE, type MailTransport } from './transports.ts';
 
 /** How long one claim lasts; longer than the SMTP timeouts added up. */
 const LEASE_MS = 60_000;
@@ -49,12 +49,14 @@ export class OutboxSender {
     this.kick();
   }
 
-  /** Waits for the current round to finish and stops. */
+  /**
+   * Waits for the current round to finish and stops polling. The transport
+   * stays open (a test may still run rounds by hand); its owner closes it.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
-    this.options.transport.close();
   }
 
   /** Asks for a delivery round now (after a commit that queued mail). */
@@ -95,11 +97,21 @@ export class OutboxSender {
       .where('discard_after', '<', now)
       .execute();
 
+    // Up to SEND_AT_ONCE claims at a time, sent side by side, until
+    // nothing is due or the round has done its share.
     let sent = 0;
-    for (let round = 0; round < BATCH; round += 1) {
-      const claimed = await this.claimNext();
-      if (!claimed) break;
-      if (await this.deliver(claimed)) sent += 1;
+    for (let done = 0; done < BATCH; done += SEND_AT_ONCE) {
+      const claims: Claimed[] = [];
+      for (let i = 0; i < SEND_AT_ONCE; i += 1) {
+        const claimed = await this.claimNext();
+        if (!claimed) break;
+        claims.push(claimed);
+      }
+      const results = await Promise.all(
+        claims.map((claimed) => this.deliver(claimed)),
+      );
+      sent += results.filter(Boolean).length;
+      if (claims.length < SEND_AT_ONCE) break;
     }
     return sent;
   }
