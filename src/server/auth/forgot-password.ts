@@ -10,7 +10,7 @@ import { AppError } from '../errors.ts';
 import { findUserByEmail, normaliseEmail } from '../users/user.ts';
 import { HOUR, type DomainContext, type RequestMeta } from './context.ts';
 import { sendResetLink } from './reset-link.ts';
-import { spendAllowance, type Allowance } from './throttle.ts';
+import { spendAllowances, type Allowance } from './throttle.ts';
 import { inTransaction } from '../db/transaction.ts';
 
 /** OWASP Forgot Password Cheat Sheet: limit per account (inbox flooding). */
@@ -63,15 +63,17 @@ async function spendAndSend(
   const client = meta.ip ?? 'unknown';
 
   try {
+    // Unknown addresses are counted like known ones, so a 429 says nothing
+    // either. Spent first, in a transaction of its own: one office's
+    // counter is wanted by every request from it, and would make the
+    // transaction below collide with all of them.
+    await spendAllowances(ctx.db, ctx.clock(), [
+      { key: `reset:email:${address}`, allowance: RESETS_PER_ADDRESS },
+      { key: `reset:client:${client}`, allowance: RESETS_PER_CLIENT },
+    ]);
+
     const sent = await inTransaction(ctx.db, async (trx) => {
       const now = ctx.clock();
-
-      // Unknown addresses are counted like known ones, so a 429 says
-      // nothing either. A refusal rolls back whatever was spent before it.
-      const addressKey = `reset:email:${address}`;
-      const clientKey = `reset:client:${client}`;
-      await spendAllowance(trx, now, [addressKey], RESETS_PER_ADDRESS);
-      await spendAllowance(trx, now, [clientKey], RESETS_PER_CLIENT);
 
       // Invited users have no password to reset (their invitation is the
       // way in) and disabled users may not come back this way.

@@ -17,7 +17,7 @@ import {
   checkFailures,
   CLIENT_FAILURES,
   noteFailure,
-  spendAllowance,
+  spendAllowances,
 } from './throttle.ts';
 
 /** NIST 800-63B 5.1.3.2, ASVS 2.7.2: a code lives 10 minutes. */
@@ -192,18 +192,27 @@ export function resendAvailableAt(pending: PendingRecord): Date {
   return later(sentAt, CODE_RESEND_WAIT_MS);
 }
 
-/** Counts a "Send a new code" against the client address's allowance. */
+/**
+ * Counts a "Send a new code" against the client address's allowance, in a
+ * transaction of its own (see spendAllowances): call it before the
+ * transaction that issues the code, not inside it.
+ */
 export async function spendResendAllowance(
   ctx: DomainContext,
   db: Kysely<Database>,
   meta: RequestMeta,
 ): Promise<void> {
   if (!meta.ip) return;
-  await spendAllowance(db, ctx.clock(), [`resend:client:${meta.ip}`], {
-    limit: CODE_RESENDS_PER_CLIENT_HOUR,
-    windowMs: HOUR,
-    message: 'Too many new codes were asked for from this address.',
-  });
+  await spendAllowances(db, ctx.clock(), [
+    {
+      key: `resend:client:${meta.ip}`,
+      allowance: {
+        limit: CODE_RESENDS_PER_CLIENT_HOUR,
+        windowMs: HOUR,
+        message: 'Too many new codes were asked for from this address.',
+      },
+    },
+  ]);
 }
 
 /** Refuses a resend asked for sooner than the wait allows. */

@@ -308,11 +308,14 @@ export async function resendSecurityCode(
   token: string | undefined,
   meta: RequestMeta,
 ) {
+  // Asked too soon: refused before the client's allowance is spent.
+  checkResendWait(ctx, (await pendingAt(ctx, token, 'code')).pending);
+  await spendResendAllowance(ctx, ctx.db, meta);
+
   await inTransaction(ctx.db, async (trx) => {
     const { pending, user } = await pendingAt(ctx, token, 'code', trx);
     checkResendWait(ctx, pending);
     await checkSendBudget(ctx, trx, user);
-    await spendResendAllowance(ctx, trx, meta);
     await issueCode(ctx, trx, pending, user, meta);
   });
   ctx.mailQueued();

@@ -209,58 +209,73 @@ export interface Allowance {
 }
 
 /**
- * Spends one request of an allowance ("3 reset emails an hour"), or refuses
- * with 429 when it is spent. Every key is checked before any is spent.
+ * Spends one request of each allowance ("3 reset emails an hour per
+ * address, 20 per client"), or refuses with 429 when any is spent: all are
+ * checked before any is spent. Runs in a transaction of its own that locks
+ * each key's row first, so simultaneous requests, on one instance or
+ * several, are counted one after another and none slips past the limit.
  */
-export async function spendAllowance(
+export async function spendAllowances(
   db: Kysely<Database>,
   now: Date,
-  keys: string[],
-  allowance: Allowance,
+  spends: Array<{ key: string; allowance: Allowance }>,
+): Promise<void> {
+  const sorted = [...spends].sort((a, b) => a.key.localeCompare(b.key));
+  await withRowLocks(db, async (trx) => {
+    for (const { key } of sorted) await lockKey(trx, now, key);
+    for (const spend of sorted) await refuseWhenSpent(trx, now, spend);
+    for (const spend of sorted) await spendOne(trx, now, spend);
+  });
+}
+
+async function refuseWhenSpent(
+  db: Kysely<Database>,
+  now: Date,
+  { key, allowance }: { key: string; allowance: Allowance },
 ): Promise<void> {
   const windowStart = later(now, -allowance.windowMs).toISOString();
-  const rows = await db
+  const row = await db
     .selectFrom('throttles')
     .selectAll()
-    .where('key', 'in', keys)
+    .where('key', '=', key)
     .where('window_started_at', '>', windowStart)
-    .execute();
+    .executeTakeFirst();
+  if (!row || row.count < allowance.limit) return;
 
-  const spent = rows.filter((row) => row.count >= allowance.limit);
-  if (spent.length > 0) {
-    const opens = spent
-      .map((row) => later(new Date(row.window_started_at), allowance.windowMs))
-      .sort((a, b) => b.getTime() - a.getTime())[0]!;
-    throw new AppError('TOO_MANY_REQUESTS', {
-      retryAfter: secondsUntil(now, opens),
-      message: `${allowance.message} Try again in ${waitInWords(secondsUntil(now, opens))}.`,
-    });
-  }
+  const wait = secondsUntil(now, later(new Date(row.window_started_at), allowance.windowMs));
+  throw new AppError('TOO_MANY_REQUESTS', {
+    retryAfter: wait,
+    message: `${allowance.message} Try again in ${waitInWords(wait)}.`,
+  });
+}
 
+/** One more in the window, or the first of a new window. */
+async function spendOne(
+  db: Kysely<Database>,
+  now: Date,
+  { key, allowance }: { key: string; allowance: Allowance },
+): Promise<void> {
+  const windowStart = later(now, -allowance.windowMs).toISOString();
   const at = now.toISOString();
-  for (const key of keys) {
-    await db
-      .insertInto('throttles')
-      .values({ key, count: 1, window_started_at: at, blocked_until: null, updated_at: at })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet((eb) => ({
-          count: eb
-            .case()
-            .when('throttles.window_started_at', '<=', windowStart)
-            .then(1)
-            .else(eb('throttles.count', '+', 1))
-            .end(),
-          window_started_at: eb
-            .case()
-            .when('throttles.window_started_at', '<=', windowStart)
-            .then(at)
-            .else(eb.ref('throttles.window_started_at'))
-            .end(),
-          updated_at: at,
-        })),
-      )
-      .execute();
-  }
+  await db
+    .updateTable('throttles')
+    .set((eb) => ({
+      count: eb
+        .case()
+        .when('window_started_at', '<=', windowStart)
+        .then(1)
+        .else(eb('count', '+', 1))
+        .end(),
+      window_started_at: eb
+        .case()
+        .when('window_started_at', '<=', windowStart)
+        .then(at)
+        .else(eb.ref('window_started_at'))
+        .end(),
+      updated_at: at,
+    }))
+    .where('key', '=', key)
+    .execute();
 }
 
 /** "45 seconds", "3 minutes", "2 hours". */

@@ -40,6 +40,12 @@ export class OutboxSender {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /**
+   * Messages this process is sending now. Never claimed again by it, even
+   * when a send outlasts its lease or the clock jumps past it; only a
+   * sender that died lets its claims run out for others.
+   */
+  private readonly sending = new Set<string>();
 
   constructor(private readonly options: SenderOptions) {}
 
@@ -108,7 +114,9 @@ export class OutboxSender {
         claims.push(claimed);
       }
       const results = await Promise.all(
-        claims.map((claimed) => this.deliver(claimed)),
+        claims.map((claimed) =>
+          this.deliver(claimed).finally(() => this.sending.delete(claimed.id)),
+        ),
       );
       sent += results.filter(Boolean).length;
       if (claims.length < SEND_AT_ONCE) break;
@@ -153,6 +161,9 @@ export class OutboxSender {
                 inner('discard_after', '>=', now),
               ]),
             )
+            .$if(this.sending.size > 0, (query) =>
+              query.where('id', 'not in', [...this.sending]),
+            )
             .orderBy('created_at')
             .limit(1),
         ),
@@ -162,6 +173,7 @@ export class OutboxSender {
     if (!claimed || claimed.text_body === null || claimed.html_body === null) {
       return undefined;
     }
+    this.sending.add(claimed.id);
     return { ...claimed, text_body: claimed.text_body, html_body: claimed.html_body };
   }
 
