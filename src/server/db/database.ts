@@ -12,6 +12,7 @@ import {
   SqliteDialect,
   type Dialect,
   type Migration,
+  type SqliteDatabase,
 } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
@@ -71,7 +72,35 @@ function sqliteDialect(file: string): Dialect {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
 
-  return new SqliteDialect({ database: sqlite });
+  return new SqliteDialect({ database: withStatementCache(sqlite) });
+}
+
+/** Distinct queries kept prepared; Callvault has a few hundred. */
+const STATEMENT_CACHE_SIZE = 1_000;
+
+/**
+ * Kysely prepares every query afresh, and preparing costs more than
+ * running most of ours. The same SQL text reuses its prepared statement;
+ * Kysely runs one query at a time on the connection, so a statement is
+ * never in use twice at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const prepared = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = prepared.get(text);
+      if (!statement) {
+        statement = sqlite.prepare(text);
+        if (prepared.size >= STATEMENT_CACHE_SIZE) {
+          // Maps keep insertion order: the first key is the oldest.
+          prepared.delete(prepared.keys().next().value!);
+        }
+        prepared.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /** How long a request waits for a free connection before it gives up. */

@@ -5,7 +5,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Logger, LoggerOptions } from 'pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
 import type { DomainContext } from '../auth/context.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -60,6 +60,13 @@ export function loggerOptions(level: string): LoggerOptions {
         method: req.method,
         path: req.url.split('?')[0],
         ip: req.ip,
+      }),
+      // `*.code` above hides security codes, and with them an error's own
+      // code; a database error's SQLSTATE or a socket's errno is no secret
+      // and says what went wrong, so it is kept under another name.
+      err: (error: Error & { code?: unknown }) => ({
+        ...pino.stdSerializers.err(error),
+        errorCode: typeof error.code === 'string' ? error.code : undefined,
       }),
     },
   };
