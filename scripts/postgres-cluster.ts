@@ -18,11 +18,24 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** PG_BIN, then the usual places; Debian keeps each version apart. */
 const BIN_FOLDERS = [
   process.env.PG_BIN,
   '/usr/local/bin',
-  '/usr/lib/postgresql/15/bin',
+  ...debianVersions().map((version) => `/usr/lib/postgresql/${version}/bin`),
 ].filter((folder): folder is string => Boolean(folder));
+
+/** Installed Debian PostgreSQL versions, newest first. */
+function debianVersions(): string[] {
+  try {
+    return fs
+      .readdirSync('/usr/lib/postgresql')
+      .filter((name) => /^\d+$/.test(name))
+      .sort((a, b) => Number(b) - Number(a));
+  } catch {
+    return [];
+  }
+}
 
 export interface Cluster {
   /** postgres://postgres@127.0.0.1:<port>/postgres, a superuser. */

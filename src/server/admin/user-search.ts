@@ -35,6 +35,7 @@ export async function pageEmails(
 ): Promise<string[]> {
   const filter = search ? trigramFilter(db, search) : undefined;
   // Nothing to hand over to: walk until the page is full.
+  // TODO(limitation: short-search) a rare 1-2 character term walks it all.
   if (!filter) return walk(db, search, after, undefined, count);
 
   // Where the walk stops; none when the list ends before. Fixed first, so

@@ -46,6 +46,8 @@ function selectFiltered(db: Kysely<Database>, filters: AuditFilters) {
   const user = filters.user?.toLowerCase();
   if (user) {
     // Wildcards typed by a person are matched literally.
+    // TODO(limitation: collation) lower() folds only what the engine's
+    // collation knows: ASCII on SQLite.
     const pattern = `%${user.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const like = (column: string) =>
       sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;

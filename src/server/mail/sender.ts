@@ -125,6 +125,10 @@ export class OutboxSender {
   }
 
   /**
+   * TODO(limitation: outbox-once) a sender killed between the SMTP server's
+   * acceptance and marking the row sent leaves a claim that runs out, and
+   * the message goes again.
+   *
    * Claims the oldest due message with a lease and returns it, or nothing
    * when none is due. One statement is the claim: of several senders (in
    * one process or many), each gets a different message, and on
