@@ -6,7 +6,12 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { readPolicy, sessionLimits } from '../policy/policy.ts';
+import {
+  policyOf,
+  POLICY_COLUMNS,
+  readPolicy,
+  sessionLimits,
+} from '../policy/policy.ts';
 import type { UserRecord } from '../users/user.ts';
 import { later, MINUTE, type DomainContext, type RequestMeta } from './context.ts';
 import { hashToken, newId, newToken } from './secrets.ts';
@@ -68,7 +73,10 @@ export async function findSession(
   const row = await ctx.db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
+    // The policy in force comes with the session, in the same round trip.
+    .leftJoin('settings', (join) => join.on('settings.id', '=', 1))
     .selectAll('users')
+    .select(POLICY_COLUMNS)
     .select([
       'sessions.id as session_id',
       'sessions.created_at as session_created_at',
@@ -80,7 +88,7 @@ export async function findSession(
     .executeTakeFirst();
   if (!row) return null;
 
-  const { idleMs, maxMs } = sessionLimits(ctx.config, await readPolicy(ctx.db));
+  const { idleMs, maxMs } = sessionLimits(ctx.config, policyOf(row));
   const idleLimit = later(new Date(row.session_last_seen_at), idleMs);
   const ageLimit = later(new Date(row.session_created_at), maxMs);
   const expired =
@@ -108,6 +116,9 @@ export async function findSession(
     session_last_seen_at,
     session_expires_at,
     session_security_version,
+    two_factor_mode,
+    session_idle_minutes,
+    session_max_hours,
     ...user
   } = row;
   return { sessionId: session_id, user };

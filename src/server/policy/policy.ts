@@ -34,8 +34,27 @@ export async function readPolicy(db: Kysely<Database>): Promise<SecurityPolicy> 
     .select(['two_factor_mode', 'session_idle_minutes', 'session_max_hours'])
     .where('id', '=', 1)
     .executeTakeFirst();
-  if (!row) return DEFAULT_POLICY;
+  return policyOf(row);
+}
 
+/** The settings row's columns; read with another query, or on their own. */
+export const POLICY_COLUMNS = [
+  'settings.two_factor_mode',
+  'settings.session_idle_minutes',
+  'settings.session_max_hours',
+] as const;
+
+/** The policy a settings row holds; the defaults when there is none. */
+export function policyOf(
+  row:
+    | {
+        two_factor_mode: SecurityPolicy['twoFactor'] | null;
+        session_idle_minutes: number | null;
+        session_max_hours: number | null;
+      }
+    | undefined,
+): SecurityPolicy {
+  if (!row?.two_factor_mode) return DEFAULT_POLICY;
   return {
     twoFactor: row.two_factor_mode,
     sessionIdleMinutes: row.session_idle_minutes,
