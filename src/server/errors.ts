@@ -109,6 +109,13 @@ export const ERRORS = {
     'Callvault cannot reach its database just now. Nothing was changed; ' +
       'please try again in a moment.',
   ],
+  // Other requests kept changing the same rows and every run of this one
+  // was refused (PostgreSQL's SERIALIZABLE): nothing was changed.
+  DATABASE_BUSY: [
+    503,
+    'Callvault is busy with other changes to the same data. Nothing was ' +
+      'changed; please try again in a moment.',
+  ],
   INTERNAL: [500, 'Something went wrong on our side. Please try again.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

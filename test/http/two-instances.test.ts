@@ -66,7 +66,10 @@ async function stopProcess(instance: Process | undefined): Promise<void> {
   if (!instance || instance.child.exitCode !== null) return;
   const exited = new Promise((resolve) => instance.child.once('exit', resolve));
   instance.child.kill('SIGTERM');
+  // A process stuck in its shutdown must not outlive the test run.
+  const stuck = setTimeout(() => instance.child.kill('SIGKILL'), 10_000);
   await exited;
+  clearTimeout(stuck);
 }
 
 /** A browser: one cookie jar, whichever instance a request reaches. */

@@ -192,13 +192,20 @@ export async function noteFailure(
   return failures;
 }
 
-/** Forgets a failure streak (after a success, or an administrator's reset). */
+/**
+ * Forgets a failure streak (after a success, or an administrator's reset).
+ * One key at a time, in reserveAttempt's order: one DELETE of several keys
+ * locks them in whatever order PostgreSQL finds them, and deadlocks with
+ * attempts that hold one key and wait for the other.
+ */
 export async function clearFailures(
   db: Kysely<Database>,
   keys: string[],
 ): Promise<void> {
-  if (keys.length === 0) return;
-  await db.deleteFrom('throttles').where('key', 'in', keys).execute();
+  const sorted = [...keys].sort((a, b) => a.localeCompare(b));
+  for (const key of sorted) {
+    await db.deleteFrom('throttles').where('key', '=', key).execute();
+  }
 }
 
 export interface Allowance {

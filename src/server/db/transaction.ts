@@ -10,6 +10,7 @@
  * transaction is rolled back and simply runs again.
  */
 import type { Transaction } from 'kysely';
+import { AppError } from '../errors.ts';
 import type { Db } from './database.ts';
 import { engineOf } from './dialect.ts';
 import type { Database } from './schema.ts';
@@ -19,6 +20,9 @@ const RETRYABLE = new Set(['40001', '40P01']);
 
 /** Under heavy contention a few runs may be refused; then give up. */
 const MAX_RUNS = 16;
+
+/** Seconds a client is asked to wait after giving up on a busy row. */
+const BUSY_RETRY_AFTER = 1;
 
 /**
  * Runs `work` in a transaction. On PostgreSQL `work` may run more than
@@ -56,7 +60,11 @@ async function withRetries<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      if (attempt >= MAX_RUNS || !isRetryable(error)) throw error;
+      if (!isRetryable(error)) throw error;
+      // Every run rolled back: the request did nothing and may come again.
+      if (attempt >= MAX_RUNS) {
+        throw new AppError('DATABASE_BUSY', { retryAfter: BUSY_RETRY_AFTER });
+      }
       // A random pause that grows with each run, so that the transactions
       // that collided do not collide again in lockstep.
       const pause = Math.random() * Math.min(2 ** attempt, 200);
