@@ -10,6 +10,13 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/** node-postgres's words for a connection that broke or never came. */
+const DROPPED_CONNECTION = new RegExp(
+  '^(Connection terminated' +
+    '|timeout exceeded when trying to connect' +
+    '|Client has encountered a connection error)',
+);
+
 /** Network failures on the way to PostgreSQL. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -37,7 +44,5 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     }
   }
   const message = error instanceof Error ? error.message : '';
-  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(
-    message,
-  );
+  return DROPPED_CONNECTION.test(message);
 }
