@@ -6,6 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import { skipLocked } from '../db/dialect.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { Database } from '../db/schema.ts';
 import { SEND_AT_ONCE, type MailTransport } from './transports.ts';
 
@@ -76,7 +77,13 @@ export class OutboxSender {
     this.running = this.deliverDue()
       .then(() => undefined)
       .catch((error: unknown) => {
-        this.options.log.warn({ event: 'outbox.round_failed', err: error });
+        // An outage is expected news, once a second while it lasts: the
+        // reason, not a stack each time.
+        this.options.log.warn(
+          isDatabaseUnavailable(error)
+            ? { event: 'outbox.database_unavailable', reason: String(error) }
+            : { event: 'outbox.round_failed', err: error },
+        );
       })
       .finally(() => {
         this.running = undefined;
