@@ -7,6 +7,9 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
 import { startCallvault } from './runtime.ts';
 
+/** Longest a clean shutdown may take before the process just ends. */
+const SHUTDOWN_MS = 10_000;
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -40,11 +43,19 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 
+  // Requests in flight and queued mail get a few seconds to finish; a
+  // shutdown that hangs (a request stuck on a vanished database, say) must
+  // not keep the process, nor its port, alive. A second signal stops it at
+  // once.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) process.exit(1);
     stopping = true;
     callvault.log.info({ event: 'shutdown', signal });
+    setTimeout(() => {
+      callvault.log.error({ event: 'shutdown.timed_out', afterMs: SHUTDOWN_MS });
+      process.exit(1);
+    }, SHUTDOWN_MS).unref();
     await callvault.close();
     process.exit(0);
   };
