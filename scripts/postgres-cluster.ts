@@ -11,10 +11,10 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
 
@@ -141,13 +141,6 @@ export async function stopCluster(folder: string): Promise<void> {
   fs.rmSync(folder, { recursive: true, force: true });
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 const [command, folder] = process.argv.slice(2);
 if (import.meta.url === `file://${process.argv[1]}` && command) {

@@ -40,11 +40,8 @@ export interface TwoFactorResult {
   used: number;
 }
 
-/** Runs the flow in `concurrency` lanes until the time is up. */
-export async function measureTwoFactor(
-  options: TwoFactorLoad,
-): Promise<TwoFactorResult> {
-  const result: TwoFactorResult = {
+function emptyResult(): TwoFactorResult {
+  return {
     completed: 0,
     failed: 0,
     firstFailure: null,
@@ -54,6 +51,13 @@ export async function measureTwoFactor(
     seconds: 0,
     used: 0,
   };
+}
+
+/** Runs the flow in `concurrency` lanes until the time is up. */
+export async function measureTwoFactor(
+  options: TwoFactorLoad,
+): Promise<TwoFactorResult> {
+  const result = emptyResult();
   const startedAt = Date.now();
   const deadline = startedAt + options.seconds * 1000;
 
@@ -117,16 +121,7 @@ export async function measureOutboxAtRest(
   options: Pick<TwoFactorLoad, 'base' | 'smtp' | 'password' | 'users'>,
   count: number,
 ): Promise<TwoFactorResult> {
-  const result: TwoFactorResult = {
-    completed: 0,
-    failed: 0,
-    firstFailure: null,
-    perSecond: 0,
-    flowMs: [],
-    outboxMs: [],
-    seconds: 0,
-    used: 0,
-  };
+  const result = emptyResult();
   const startedAt = Date.now();
   for (const user of options.users.slice(0, count)) {
     result.used += 1;

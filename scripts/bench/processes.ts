@@ -4,7 +4,6 @@
  * that whatever happens (an error, Ctrl-C) each one is stopped by PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -139,12 +138,4 @@ export async function waitUntilReady(
   throw new Error(`${url} was not ready within ${ms} ms`);
 }
 
-/** A TCP port nobody listens on right now, on loopback. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || !address) throw new Error('no free port');
-  return address.port;
-}
+export { freePort } from '../free-port.ts';

@@ -5,13 +5,15 @@
  * log lines to search for secrets.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/server/config.ts';
 import { startCallvault, type Callvault } from '../../src/server/runtime.ts';
+import { freePort } from '../../scripts/free-port.ts';
 import { Client } from './client.ts';
+
+export { freePort };
 import { databaseUrl, dropDatabase } from './database.ts';
 import { codeIn, linkIn, TestSmtp } from './smtp.ts';
 
@@ -20,13 +22,6 @@ export const ADMIN = {
   password: 'correct horse battery staple',
 };
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 export interface TestInstance {
   callvault: Callvault;

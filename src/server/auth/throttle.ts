@@ -123,10 +123,9 @@ export async function reserveAttempt(
   entries: Array<{ key: string; policy: FailurePolicy }>,
   refusal: Refusal = SIGN_IN_REFUSAL,
 ): Promise<void> {
-  // Sorted, so that two attempts lock shared keys in the same order.
-  const sorted = [...entries].sort((a, b) => a.key.localeCompare(b.key));
+  const sorted = byKey(entries);
   await withRowLocks(db, async (trx) => {
-    for (const { key } of sorted) await lockKey(trx, now, key);
+    await lockKeys(trx, now, sorted);
     await checkFailures(trx, now, sorted.map((entry) => entry.key), refusal);
     for (const { key, policy } of sorted) {
       await noteFailure(trx, now, key, policy);
@@ -135,9 +134,26 @@ export async function reserveAttempt(
 }
 
 /**
- * Makes sure `key` has a row and locks it until the transaction ends: an
- * upsert whose update changes nothing. A refusal rolls a new row back.
+ * Keys in the one order every transaction locks them in, so that two
+ * never hold one key each while waiting for the other's.
  */
+function byKey<T extends { key: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/**
+ * Makes sure each key has a row and locks it until the transaction ends:
+ * an upsert whose update changes nothing. A refusal rolls new rows back.
+ * `sorted` comes from byKey.
+ */
+async function lockKeys(
+  db: Kysely<Database>,
+  now: Date,
+  sorted: Array<{ key: string }>,
+) {
+  for (const { key } of sorted) await lockKey(db, now, key);
+}
+
 async function lockKey(db: Kysely<Database>, now: Date, key: string) {
   const at = now.toISOString();
   await db
@@ -202,8 +218,7 @@ export async function clearFailures(
   db: Kysely<Database>,
   keys: string[],
 ): Promise<void> {
-  const sorted = [...keys].sort((a, b) => a.localeCompare(b));
-  for (const key of sorted) {
+  for (const { key } of byKey(keys.map((key) => ({ key })))) {
     await db.deleteFrom('throttles').where('key', '=', key).execute();
   }
 }
@@ -227,9 +242,9 @@ export async function spendAllowances(
   now: Date,
   spends: Array<{ key: string; allowance: Allowance }>,
 ): Promise<void> {
-  const sorted = [...spends].sort((a, b) => a.key.localeCompare(b.key));
+  const sorted = byKey(spends);
   await withRowLocks(db, async (trx) => {
-    for (const { key } of sorted) await lockKey(trx, now, key);
+    await lockKeys(trx, now, sorted);
     for (const spend of sorted) await refuseWhenSpent(trx, now, spend);
     for (const spend of sorted) await spendOne(trx, now, spend);
   });
